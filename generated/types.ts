@@ -317,7 +317,7 @@ export interface FrameOptions {
 /** A decoded frame: the message and its header. */
 export interface DecodedFrame {
   message: Message
-  /** Raw QoS bits, 0-3 (3 is reserved). */
+  /** 0 fire, 1 confirm, 2 commit; the reserved 3 reads as fire, as in Rust. */
   qos: number
   timestamp: bigint | undefined
   encrypted: boolean

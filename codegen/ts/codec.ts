@@ -471,7 +471,9 @@ function emitFrame(file: SourceFile, model: SchemaModel): void {
       '}',
       'const payload = new WireReader(bytes, offset, offset + length, r.view)',
       'const message = decodePayload(payload, 0)',
-      'return { message, qos: flags >> 6, timestamp, encrypted: (flags & 0x10) !== 0, compressed: (flags & 0x08) !== 0, version: flags & 0x07, length: offset + length }',
+      '// QoS 3 is reserved; Rust reads it as fire, and so do we.',
+      'const qos = flags >> 6',
+      'return { message, qos: qos === 3 ? 0 : qos, timestamp, encrypted: (flags & 0x10) !== 0, compressed: (flags & 0x08) !== 0, version: flags & 0x07, length: offset + length }',
     ],
   })
 }

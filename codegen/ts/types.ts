@@ -134,7 +134,7 @@ export function emitTypes(file: SourceFile, model: SchemaModel, hash: string): v
     name: 'DecodedFrame', isExported: true, docs: ['A decoded frame: the message and its header.'],
     properties: [
       { name: 'message', type: 'Message' },
-      { name: 'qos', type: 'number', docs: ['Raw QoS bits, 0-3 (3 is reserved).'] },
+      { name: 'qos', type: 'number', docs: ['0 fire, 1 confirm, 2 commit; the reserved 3 reads as fire, as in Rust.'] },
       { name: 'timestamp', type: 'bigint | undefined' },
       { name: 'encrypted', type: 'boolean' },
       { name: 'compressed', type: 'boolean' },
