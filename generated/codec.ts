@@ -1278,10 +1278,8 @@ export function decode(bytes: Uint8Array): DecodedFrame {
   const length = (bytes[2] << 8) | bytes[3]
   let offset = 4
   let timestamp: bigint | undefined
-  const r = new WireReader(bytes)
+  const r = new WireReader(bytes, offset)
   if (flags & 0x20) {
-    if (bytes.length < 12) throw new ClaspDecodeError('TRUNCATED', 'frame timestamp is cut short')
-    r.pos = 4
     timestamp = r.u64()
     offset += 8
   }
@@ -1293,8 +1291,8 @@ export function decode(bytes: Uint8Array): DecodedFrame {
     throw new ClaspDecodeError('LEGACY_ENCODING', 'legacy v0 MessagePack payloads are not supported')
   }
 
-  const payload = new WireReader(bytes, offset, offset + length, r.view)
-  const message = decodePayload(payload, 0)
+  r.end = offset + length
+  const message = decodePayload(r, 0)
   // QoS 3 is reserved; Rust reads it as fire, and so do we.
   const qos = flags >> 6
   return { message, qos: qos === 3 ? 0 : qos, timestamp, encrypted: (flags & 0x10) !== 0, compressed: (flags & 0x08) !== 0, version: flags & 0x07, length: offset + length }

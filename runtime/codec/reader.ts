@@ -6,17 +6,32 @@
 import { ClaspDecodeError } from './errors.ts'
 import { decodeUtf8 } from './utf8.ts'
 
+/**
+ * Multi-byte numbers are copied into this scratch space and read from it: cheaper than creating
+ * a DataView over every received buffer, which costs more than decoding a small SET.
+ */
+const scratch = new Uint8Array(8)
+const scratchView = new DataView(scratch.buffer)
+
 export class WireReader {
   readonly buf: Uint8Array
-  readonly view: DataView
   pos: number
-  readonly end: number
+  end: number
 
-  constructor(buf: Uint8Array, start = 0, end = buf.length, view?: DataView) {
+  constructor(buf: Uint8Array, start = 0, end = buf.length) {
     this.buf = buf
-    this.view = view ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
     this.pos = start
     this.end = end
+  }
+
+  /** Copy `n` bytes at the cursor into the scratch space and advance. */
+  private take(n: number, what: string): DataView {
+    this.need(n, what)
+    const b = this.buf
+    const p = this.pos
+    for (let i = 0; i < n; i++) scratch[i] = b[p + i]
+    this.pos = p + n
+    return scratchView
   }
 
   /** Bytes left before the end of this reader's window. */
@@ -44,56 +59,38 @@ export class WireReader {
 
   u32(): number {
     this.need(4, 'u32')
-    const v = this.view.getUint32(this.pos)
-    this.pos += 4
-    return v
+    const b = this.buf
+    const p = this.pos
+    this.pos = p + 4
+    return ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0
   }
 
   u64(): bigint {
-    this.need(8, 'u64')
-    const v = this.view.getBigUint64(this.pos)
-    this.pos += 8
-    return v
+    return this.take(8, 'u64').getBigUint64(0)
   }
 
   i8(): number {
-    this.need(1, 'i8')
-    return this.view.getInt8(this.pos++)
+    return (this.u8() << 24) >> 24
   }
 
   i16(): number {
-    this.need(2, 'i16')
-    const v = this.view.getInt16(this.pos)
-    this.pos += 2
-    return v
+    return (this.u16() << 16) >> 16
   }
 
   i32(): number {
-    this.need(4, 'i32')
-    const v = this.view.getInt32(this.pos)
-    this.pos += 4
-    return v
+    return this.u32() | 0
   }
 
   i64(): bigint {
-    this.need(8, 'i64')
-    const v = this.view.getBigInt64(this.pos)
-    this.pos += 8
-    return v
+    return this.take(8, 'i64').getBigInt64(0)
   }
 
   f32(): number {
-    this.need(4, 'f32')
-    const v = this.view.getFloat32(this.pos)
-    this.pos += 4
-    return v
+    return this.take(4, 'f32').getFloat32(0)
   }
 
   f64(): number {
-    this.need(8, 'f64')
-    const v = this.view.getFloat64(this.pos)
-    this.pos += 8
-    return v
+    return this.take(8, 'f64').getFloat64(0)
   }
 
   /** u16 length + strict UTF-8. */
@@ -119,7 +116,7 @@ export class WireReader {
   /** A reader over the next `len` bytes (a BUNDLE item); this reader moves past them. */
   sub(len: number): WireReader {
     this.need(len, 'bundle item')
-    const r = new WireReader(this.buf, this.pos, this.pos + len, this.view)
+    const r = new WireReader(this.buf, this.pos, this.pos + len)
     this.pos += len
     return r
   }

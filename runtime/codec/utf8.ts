@@ -8,8 +8,45 @@ const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 const encoder = new TextEncoder()
 const HAND_DECODE_MAX = 48
 
+/**
+ * Recently decoded short strings, by a hash of their bytes. Addresses and session ids repeat in
+ * almost every frame a router sees, so comparing a few bytes beats building the string again.
+ * A hit is only taken after a full byte comparison.
+ */
+const CACHE_SIZE = 512
+const CACHE_MAX_BYTES = 40
+const cacheBytes: (Uint8Array | undefined)[] = new Array(CACHE_SIZE)
+const cacheStrings: string[] = new Array(CACHE_SIZE)
+
 /** Decode `buf[start, end)`; returns undefined when the bytes are not valid UTF-8. */
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
+  const len = end - start
+  if (len <= CACHE_MAX_BYTES) {
+    let h = len
+    for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]) | 0
+    const slot = (h ^ (h >>> 15)) & (CACHE_SIZE - 1)
+    const hit = cacheBytes[slot]
+    if (hit !== undefined && hit.length === len) {
+      let same = true
+      for (let i = 0; i < len; i++) {
+        if (hit[i] !== buf[start + i]) {
+          same = false
+          break
+        }
+      }
+      if (same) return cacheStrings[slot]
+    }
+    const s = decodeShort(buf, start, end)
+    if (s !== undefined) {
+      cacheBytes[slot] = buf.slice(start, end)
+      cacheStrings[slot] = s
+    }
+    return s
+  }
+  return decodeShort(buf, start, end)
+}
+
+function decodeShort(buf: Uint8Array, start: number, end: number): string | undefined {
   if (end - start > HAND_DECODE_MAX) {
     try {
       return strictDecoder.decode(buf.subarray(start, end))
