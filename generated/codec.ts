@@ -165,7 +165,7 @@ export function decodeValue(r: WireReader, depth: number): ClaspValue {
   return decodeValueData(r, r.u8(), depth)
 }
 
-function encodeSignalMeta(w: WireWriter, m: SignalMeta, depth: number): void {
+export function encodeSignalMeta(w: WireWriter, m: SignalMeta, depth: number): void {
   let f0 = 0
   if (m.unit !== undefined) f0 |= 0x01
   if (m.range !== undefined) f0 |= 0x02
@@ -190,7 +190,7 @@ function encodeSignalMeta(w: WireWriter, m: SignalMeta, depth: number): void {
   }
 }
 
-function decodeSignalMeta(r: WireReader, depth: number): SignalMeta {
+export function decodeSignalMeta(r: WireReader, depth: number): SignalMeta {
   const f0 = r.u8()
   let v_unit: string | undefined
   if ((f0 & 0x01) !== 0) {
@@ -221,7 +221,7 @@ function decodeSignalMeta(r: WireReader, depth: number): SignalMeta {
   return { unit: v_unit, range: v_range, default: v_default, description: v_description }
 }
 
-function encodeSignalDefinition(w: WireWriter, m: SignalDefinition, depth: number): void {
+export function encodeSignalDefinition(w: WireWriter, m: SignalDefinition, depth: number): void {
   w.str(m.address)
   w.u8(signalTypeToCode(m.signalType))
   let f0 = 0
@@ -242,7 +242,7 @@ function encodeSignalDefinition(w: WireWriter, m: SignalDefinition, depth: numbe
   }
 }
 
-function decodeSignalDefinition(r: WireReader, depth: number): SignalDefinition {
+export function decodeSignalDefinition(r: WireReader, depth: number): SignalDefinition {
   const v_address = r.str()
   const v_signalType = signalTypeFromCode(r.u8())
   const f0 = r.u8()
@@ -267,7 +267,7 @@ function decodeSignalDefinition(r: WireReader, depth: number): SignalDefinition 
   return { address: v_address, signalType: v_signalType, datatype: v_datatype, access: v_access, meta: v_meta }
 }
 
-function encodeSignalInfo(w: WireWriter, m: SignalInfo, depth: number): void {
+export function encodeSignalInfo(w: WireWriter, m: SignalInfo, depth: number): void {
   w.str(m.address)
   w.u8(signalTypeToCode(m.signalType))
   let f0 = 0
@@ -283,7 +283,7 @@ function encodeSignalInfo(w: WireWriter, m: SignalInfo, depth: number): void {
   }
 }
 
-function decodeSignalInfo(r: WireReader, depth: number): SignalInfo {
+export function decodeSignalInfo(r: WireReader, depth: number): SignalInfo {
   const v_address = r.str()
   const v_signalType = signalTypeFromCode(r.u8())
   const f0 = r.u8()
@@ -302,7 +302,7 @@ function decodeSignalInfo(r: WireReader, depth: number): SignalInfo {
   return { address: v_address, signalType: v_signalType, datatype: v_datatype, access: v_access }
 }
 
-function encodeSubscribeOptions(w: WireWriter, m: SubscribeOptions, depth: number): void {
+export function encodeSubscribeOptions(w: WireWriter, m: SubscribeOptions, depth: number): void {
   let f0 = 0
   if (m.maxRate !== undefined) f0 |= 0x01
   if (m.epsilon !== undefined) f0 |= 0x02
@@ -326,7 +326,7 @@ function encodeSubscribeOptions(w: WireWriter, m: SubscribeOptions, depth: numbe
   }
 }
 
-function decodeSubscribeOptions(r: WireReader, depth: number): SubscribeOptions | undefined {
+export function decodeSubscribeOptions(r: WireReader, depth: number): SubscribeOptions | undefined {
   const f0 = r.u8()
   if (f0 === 0) return undefined
   let v_maxRate: number | undefined
@@ -356,7 +356,7 @@ function decodeSubscribeOptions(r: WireReader, depth: number): SubscribeOptions 
   return { maxRate: v_maxRate, epsilon: v_epsilon, history: v_history, window: v_window }
 }
 
-function encodeParamValue(w: WireWriter, m: ParamValue, depth: number): void {
+export function encodeParamValue(w: WireWriter, m: ParamValue, depth: number): void {
   w.str(m.address)
   encodeValue(w, m.value, depth)
   w.u64(m.revision)
@@ -373,7 +373,7 @@ function encodeParamValue(w: WireWriter, m: ParamValue, depth: number): void {
   }
 }
 
-function decodeParamValue(r: WireReader, depth: number): ParamValue {
+export function decodeParamValue(r: WireReader, depth: number): ParamValue {
   const v_address = r.str()
   const v_value = decodeValue(r, depth)
   const v_revision = r.u64()

@@ -498,12 +498,12 @@ export function emitCodec(file: SourceFile, model: SchemaModel): void {
   ]
   for (const [st, literal, code] of all) {
     file.addFunction({
-      name: `encode${st.name}`, isExported: literal !== undefined,
+      name: `encode${st.name}`, isExported: true,
       parameters: [{ name: 'w', type: 'WireWriter' }, { name: 'm', type: st.name }, { name: 'depth', type: 'number' }], returnType: 'void',
       statements: encodeBody(st, needs, code),
     })
     file.addFunction({
-      name: `decode${st.name}`, isExported: literal !== undefined,
+      name: `decode${st.name}`, isExported: true,
       docs: literal ? [`Decode a ${literal} payload after its type byte.`] : [],
       parameters: [{ name: 'r', type: 'WireReader' }, { name: 'depth', type: 'number' }],
       returnType: st.zeroFlagsIsAbsent ? `${st.name} | undefined` : st.name,

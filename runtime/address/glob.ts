@@ -8,7 +8,7 @@
  * match `/lights`, `/a/b**` matches `/a/b/c`, `?`, `[..]` and `{..}` are active, a leading `!`
  * negates, and malformed patterns simply fail to match. Like the original it works on UTF-8
  * bytes, and it is iterative with a single backtrack point per wildcard (plus at most 10 brace
- * frames), so its cost is bounded by roughly |pattern| x |address| steps.
+ * frames); see {@link globMatchDetailed} for the inputs on which the original never returns.
  */
 
 /** One matcher position plus the backtrack points for the last `*` and the last `**`. */
@@ -69,12 +69,53 @@ function encodeInto(s: string, which: 'glob' | 'path'): number {
 export function globMatch(pattern: string, address: string): boolean {
   const globLen = encodeInto(pattern, 'glob')
   const pathLen = encodeInto(address, 'path')
-  return matchBytes(globScratch, globLen, pathScratch, pathLen)
+  return matchBytes(globScratch, globLen, pathScratch, pathLen, Infinity) === MATCH
 }
 
+/** Outcome of {@link globMatchDetailed}. */
+export interface GlobMatchOutcome {
+  /** The match result; `false` when the reference would loop or the step cap was reached. */
+  readonly matched: boolean
+  /** The reference algorithm never terminates on this input (a repeated state was detected). */
+  readonly loops: boolean
+  /** `maxSteps` was reached before an answer. */
+  readonly capped: boolean
+  /** Main-loop iterations used. */
+  readonly steps: number
+}
+
+/**
+ * {@link globMatch} with diagnostics and an optional cap on main-loop iterations.
+ *
+ * The original `glob-match` 0.2.1 loops forever on some malformed patterns that mix braces and
+ * globstars (differential fuzzing found several; they are regression cases in
+ * `test/address/matching.test.ts`), which would freeze a single-threaded router that runs
+ * QUERY patterns through it. The algorithm is a deterministic machine over a finite state
+ * (indices, backtrack points, at most 10 brace frames), so it either terminates or repeats a
+ * state; this port detects the repetition (Brent's cycle detection, comparing against one
+ * saved snapshot) and answers "no match". Every terminating input therefore gets exactly the
+ * reference's answer, and a looping one costs only a few times its cycle length.
+ */
+export function globMatchDetailed(pattern: string, address: string, maxSteps = Infinity): GlobMatchOutcome {
+  const globLen = encodeInto(pattern, 'glob')
+  const pathLen = encodeInto(address, 'path')
+  const result = matchBytes(globScratch, globLen, pathScratch, pathLen, maxSteps)
+  return { matched: result === MATCH, loops: result === LOOPS, capped: result === CAPPED, steps: lastSteps }
+}
+
+const MATCH = 1
+const NO_MATCH = 0
+const LOOPS = -1
+const CAPPED = -2
+type MatchResult = typeof MATCH | typeof NO_MATCH | typeof LOOPS | typeof CAPPED
+
+// Iterations used by the most recent match, for globMatchDetailed.
+let lastSteps = 0
+
 /** The ported algorithm over byte arrays; `glob`/`path` may be longer than their lengths. */
-function matchBytes(glob: Uint8Array, globLen: number, path: Uint8Array, pathLen: number): boolean {
+function matchBytes(glob: Uint8Array, globLen: number, path: Uint8Array, pathLen: number, maxSteps: number): MatchResult {
   const state = newState()
+  let steps = 0
 
   // Brace frames are only allocated when a pattern actually uses braces.
   let braceStack: State[] | null = null
@@ -142,7 +183,68 @@ function matchBytes(glob: Uint8Array, globLen: number, path: Uint8Array, pathLen
     state.pathIndex = state.wildcardPath
   }
 
+  // Brent's cycle detection: the full machine state is compared with a snapshot that is
+  // re-taken at power-of-two intervals. Comparisons exit on the first differing field, so
+  // terminating inputs pay about one or two integer comparisons per step.
+  const snapshot = newState()
+  let snapshotTaken = false
+  let snapshotBraceLength = 0
+  let snapshotLongest = 0
+  let snapshotStack: State[] | null = null
+  let power = 1
+  let lambda = 1
+
+  const sameAsSnapshot = (): boolean => {
+    if (
+      !snapshotTaken ||
+      state.pathIndex !== snapshot.pathIndex ||
+      state.globIndex !== snapshot.globIndex ||
+      state.wildcardPath !== snapshot.wildcardPath ||
+      state.wildcardGlob !== snapshot.wildcardGlob ||
+      state.globstarPath !== snapshot.globstarPath ||
+      state.globstarGlob !== snapshot.globstarGlob ||
+      braceLength !== snapshotBraceLength ||
+      longestBraceMatch !== snapshotLongest
+    ) {
+      return false
+    }
+    for (let i = 0; i < braceLength; i++) {
+      const a = braceStack![i]
+      const b = snapshotStack![i]
+      if (
+        a.pathIndex !== b.pathIndex ||
+        a.globIndex !== b.globIndex ||
+        a.wildcardPath !== b.wildcardPath ||
+        a.wildcardGlob !== b.wildcardGlob ||
+        a.globstarPath !== b.globstarPath ||
+        a.globstarGlob !== b.globstarGlob
+      ) {
+        return false
+      }
+    }
+    return true
+  }
+
+  const takeSnapshot = (): void => {
+    snapshotTaken = true
+    copyState(state, snapshot)
+    snapshotBraceLength = braceLength
+    snapshotLongest = longestBraceMatch
+    if (braceLength > 0) {
+      snapshotStack ??= Array.from({ length: MAX_BRACE_DEPTH }, newState)
+      for (let i = 0; i < braceLength; i++) copyState(braceStack![i], snapshotStack[i])
+    }
+  }
+
   while (state.globIndex < globLen || state.pathIndex < pathLen) {
+    if (++steps > maxSteps) return done(CAPPED, steps)
+    if (sameAsSnapshot()) return done(LOOPS, steps)
+    if (lambda === power) {
+      takeSnapshot()
+      power *= 2
+      lambda = 0
+    }
+    lambda++
     if (state.globIndex < globLen) {
       const g = glob[state.globIndex]
       const havePath = state.pathIndex < pathLen
@@ -195,7 +297,7 @@ function matchBytes(glob: Uint8Array, globLen: number, path: Uint8Array, pathLen
           state.globIndex < globLen &&
           (glob[state.globIndex] === 0x2c || glob[state.globIndex] === 0x7d)
         ) {
-          if (skipBraces(false) === 'invalid') return false
+          if (skipBraces(false) === 'invalid') return done(NO_MATCH, steps)
         }
         continue
       }
@@ -221,7 +323,7 @@ function matchBytes(glob: Uint8Array, globLen: number, path: Uint8Array, pathLen
           let low = glob[state.globIndex]
           if (low === BACKSLASH) {
             state.globIndex++
-            if (state.globIndex >= globLen) return false
+            if (state.globIndex >= globLen) return done(NO_MATCH, steps)
             low = unescapeByte(glob[state.globIndex])
           }
           state.globIndex++
@@ -231,7 +333,7 @@ function matchBytes(glob: Uint8Array, globLen: number, path: Uint8Array, pathLen
             high = glob[state.globIndex]
             if (high === BACKSLASH) {
               state.globIndex++
-              if (state.globIndex >= globLen) return false
+              if (state.globIndex >= globLen) return done(NO_MATCH, steps)
               high = unescapeByte(glob[state.globIndex])
             }
             state.globIndex++
@@ -240,14 +342,14 @@ function matchBytes(glob: Uint8Array, globLen: number, path: Uint8Array, pathLen
           first = false
         }
         // An unclosed class is an invalid pattern.
-        if (state.globIndex >= globLen) return false
+        if (state.globIndex >= globLen) return done(NO_MATCH, steps)
         state.globIndex++
         if (isMatch !== classNegated) {
           state.pathIndex++
           continue
         }
       } else if (g === 0x7b /* { */ && havePath) {
-        if (braceLength >= MAX_BRACE_DEPTH) return false
+        if (braceLength >= MAX_BRACE_DEPTH) return done(NO_MATCH, steps)
         pushBrace()
         continue
       } else if (g === 0x7d /* } */ && braceLength > 0) {
@@ -270,7 +372,7 @@ function matchBytes(glob: Uint8Array, globLen: number, path: Uint8Array, pathLen
         let c = g
         if (c === BACKSLASH) {
           state.globIndex++
-          if (state.globIndex >= globLen) return false
+          if (state.globIndex >= globLen) return done(NO_MATCH, steps)
           c = unescapeByte(glob[state.globIndex])
         }
         if (path[state.pathIndex] === c) {
@@ -296,7 +398,7 @@ function matchBytes(glob: Uint8Array, globLen: number, path: Uint8Array, pathLen
     if (braceLength > 0) {
       // Inside braces: try the next option from where the `{` was seen.
       const skipped = skipBraces(true)
-      if (skipped === 'invalid') return false
+      if (skipped === 'invalid') return done(NO_MATCH, steps)
       if (skipped === 'comma') {
         state.pathIndex = lastBrace().pathIndex
         continue
@@ -315,10 +417,15 @@ function matchBytes(glob: Uint8Array, globLen: number, path: Uint8Array, pathLen
       }
     }
 
-    return negated
+    return done(negated ? MATCH : NO_MATCH, steps)
   }
 
-  return !negated
+  return done(negated ? NO_MATCH : MATCH, steps)
+}
+
+function done(result: MatchResult, steps: number): MatchResult {
+  lastSteps = steps
+  return result
 }
 
 /** The escapes the original recognises inside a glob (note `\a` is a plain `a`). */
