@@ -40,7 +40,7 @@ export interface Site {
 
 const enumFn = (e: string) => `clasp_${cIdent(e)}_valid`
 
-/** Bits an bitset8 field may carry. */
+/** Bits a bitset8 field may carry. */
 export function bitsetMask(model: SchemaModel, s: Wire): number {
   const e = enumByName(model, s.enum!)
   return (s.members ?? Object.keys(e.members)).reduce((m, k) => m | e.members[k], 0)
@@ -80,8 +80,10 @@ export function memberDoc(s: Wire, model: SchemaModel, stem: string): string {
     case 'bitset8': return `${enumPrefix(s.enum!)}_* bits${s.emptyAs !== undefined ? ` (0 = all; written as ${hex2(s.emptyAs)})` : ''}`
     case 'f64': return 'binary64 bits'
     case 'ttl32': return 'CLASP_TTL_*'
-    case 'list': case 'map': case 'messages':
-      return `${elementType(s, model, stem)} items, at most ${limitMacro(s.maxItemsLimit!)}; clasp_${stem}_next`
+    case 'list': case 'map': case 'messages': {
+      const next = s.wire === 'messages' ? 'clasp_messages_next' : `clasp_${stem}_next`
+      return `${elementType(s, model, stem)} items, at most ${limitMacro(s.maxItemsLimit!)}; ${next}`
+    }
     default: return ''
   }
 }

@@ -5,6 +5,7 @@
  * `runtime/codec/{reader,writer,utf8}.ts`. Everything that does depend on the schema is
  * interpolated from the model by the caller.
  */
+import { conversionsImplementation } from './conversions.ts'
 
 /** Library error codes. Names are stable API (test drivers print them); order is append-only. */
 export const errorCodes: Array<[string, string]> = [
@@ -106,6 +107,12 @@ typedef struct clasp_frame_opts {
   uint64_t timestamp;     /* microseconds */
 } clasp_frame_opts_t;
 
+/** A SET time-to-live (wire: one u32, 0 = never, bit 31 = absolute, bits 30-0 = seconds). */
+typedef struct clasp_ttl {
+  uint8_t mode;       /* CLASP_TTL_* */
+  uint32_t seconds;   /* masked to 31 bits on the wire */
+} clasp_ttl_t;
+
 #define CLASP_FRAME_FLAGS(qos) ((uint8_t)((((qos) & 3u) << CLASP_FRAME_QOS_SHIFT) | CLASP_ENCODING_VERSION))
 #define CLASP_FRAME_QOS_OF(flags) (((flags) & CLASP_FRAME_QOS_MASK) >> CLASP_FRAME_QOS_SHIFT)
 `
@@ -114,6 +121,7 @@ typedef struct clasp_frame_opts {
 export function corePrototypes(): string {
   return `/* ---- Primitives ------------------------------------------------------------------------ */
 
+/** The stable name of an error code ("TRUNCATED", ...), or "?" when CLASP_ERR_NAMES is 0. */
 const char* clasp_err_name(clasp_err_t err);
 
 void clasp_cursor_init(clasp_cursor_t* c, const uint8_t* p, size_t len);
@@ -162,6 +170,9 @@ clasp_f64_t clasp_f64_from_double(double d);
 
 /** A string view of a NUL-terminated C string. */
 clasp_str_t clasp_cstr(const char* s);
+
+clasp_ttl_t clasp_ttl_from_word(uint32_t word);
+uint32_t clasp_ttl_to_word(clasp_ttl_t ttl);
 `
 }
 
@@ -170,16 +181,21 @@ export function coreImplementation(): string {
   return `/* ---- Primitives ------------------------------------------------------------------------ */
 
 const char* clasp_err_name(clasp_err_t err) {
+#if CLASP_ERR_NAMES
   switch (err) {
 ${names.join('\n')}
     default: break;
   }
   return "UNKNOWN_ERROR";
+#else
+  (void)err;
+  return "?";
+#endif
 }
 
 void clasp_cursor_init(clasp_cursor_t* c, const uint8_t* p, size_t len) {
   c->p = p;
-  c->left = len;
+  c->left = p ? len : 0;
   c->err = CLASP_OK;
 }
 
@@ -252,6 +268,10 @@ void clasp_wfail(clasp_writer_t* w, clasp_err_t err) {
 
 void clasp_put_raw(clasp_writer_t* w, const uint8_t* p, size_t n) {
   if (w->err || n == 0) return;
+  if (!p) { /* a span with a length but no data: refuse it rather than read address 0 */
+    clasp_wfail(w, CLASP_ERR_INVALID_VALUE);
+    return;
+  }
   if (n > w->cap - w->len) {
     clasp_wfail(w, CLASP_ERR_OVERFLOW);
     return;
@@ -318,118 +338,5 @@ void clasp_put_be64(uint8_t* p, uint64_t v) {
   clasp_put_be32(p + 4, (uint32_t)v);
 }
 
-int clasp_utf8_valid(const uint8_t* s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    uint8_t b = s[i];
-    size_t need, k;
-    uint32_t cp, min;
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    if (b >= 0xC2 && b <= 0xDF) { need = 1; cp = b & 0x1Fu; min = 0x80; }
-    else if (b >= 0xE0 && b <= 0xEF) { need = 2; cp = b & 0x0Fu; min = 0x800; }
-    else if (b >= 0xF0 && b <= 0xF4) { need = 3; cp = b & 0x07u; min = 0x10000UL; }
-    else return 0;
-    if (n - i <= need) return 0;
-    for (k = 1; k <= need; k++) {
-      uint8_t t = s[i + k];
-      if ((t & 0xC0) != 0x80) return 0;
-      cp = (cp << 6) | (uint32_t)(t & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFFUL || (cp >= 0xD800UL && cp <= 0xDFFFUL)) return 0;
-    i += need + 1;
-  }
-  return 1;
-}
-
-/* Pure integer conversions, so that AVR (32-bit double) still reads and writes f64 exactly. */
-uint32_t clasp_f64_to_f32_bits(clasp_f64_t d) {
-  uint32_t sign = (uint32_t)(d >> 32) & 0x80000000UL;
-  uint16_t exp = (uint16_t)((d >> 52) & 0x7FF);
-  uint64_t man = d & 0xFFFFFFFFFFFFFULL;
-  uint64_t sig, kept, rem, half;
-  int16_t e;
-  unsigned shift;
-  if (exp == 0x7FF) {
-    if (man == 0) return sign | 0x7F800000UL;
-    return sign | 0x7FC00000UL | (uint32_t)(man >> 29); /* quiet NaN, top payload bits kept */
-  }
-  if (exp == 0) return sign; /* zero, or a binary64 subnormal: far below the binary32 range */
-  e = (int16_t)((int16_t)exp - 1023 + 127);
-  if (e >= 0xFF) return sign | 0x7F800000UL;
-  sig = man | (1ULL << 52);
-  shift = e > 0 ? 29u : (unsigned)(29 + 1 - e);
-  if (shift >= 54) return sign; /* below half the smallest binary32 subnormal */
-  kept = sig >> shift;
-  rem = sig & ((1ULL << shift) - 1);
-  half = 1ULL << (shift - 1);
-  if (rem > half || (rem == half && (kept & 1))) kept++;
-  if (e > 0) return sign | (uint32_t)(((uint32_t)e << 23) + (uint32_t)kept - 0x800000UL); /* carry bumps e */
-  return sign | (uint32_t)kept; /* subnormal; a carry gives the smallest normal, as it should */
-}
-
-clasp_f64_t clasp_f32_bits_to_f64(uint32_t f) {
-  uint64_t sign = (uint64_t)(f & 0x80000000UL) << 32;
-  uint16_t exp = (uint16_t)((f >> 23) & 0xFF);
-  uint32_t man = f & 0x7FFFFFUL;
-  int16_t e;
-  if (exp == 0xFF) return sign | 0x7FF0000000000000ULL | ((uint64_t)man << 29);
-  if (exp == 0) {
-    if (man == 0) return sign;
-    e = 1;
-    while (!(man & 0x800000UL)) { /* normalise a subnormal: at most 23 steps */
-      man <<= 1;
-      e--;
-    }
-    man &= 0x7FFFFFUL;
-  } else {
-    e = (int16_t)exp;
-  }
-  return sign | ((uint64_t)(uint16_t)(e - 127 + 1023) << 52) | ((uint64_t)man << 29);
-}
-
-float clasp_f64_to_float(clasp_f64_t bits) {
-  uint32_t b = clasp_f64_to_f32_bits(bits);
-  float f;
-  memcpy(&f, &b, sizeof f);
-  return f;
-}
-
-clasp_f64_t clasp_f64_from_float(float f) {
-  uint32_t b;
-  memcpy(&b, &f, sizeof b);
-  return clasp_f32_bits_to_f64(b);
-}
-
-double clasp_f64_to_double(clasp_f64_t bits) {
-#if CLASP_DOUBLE_IS_BINARY64
-  double d;
-  memcpy(&d, &bits, sizeof d);
-  return d;
-#else
-  return (double)clasp_f64_to_float(bits);
-#endif
-}
-
-clasp_f64_t clasp_f64_from_double(double d) {
-#if CLASP_DOUBLE_IS_BINARY64
-  clasp_f64_t bits;
-  memcpy(&bits, &d, sizeof bits);
-  return bits;
-#else
-  return clasp_f64_from_float((float)d);
-#endif
-}
-
-clasp_str_t clasp_cstr(const char* s) {
-  clasp_str_t out;
-  size_t n = s ? strlen(s) : 0;
-  out.ptr = (const uint8_t*)s;
-  out.len = (uint16_t)n;
-  if ((size_t)out.len != n) out.len = 0xFFFFu; /* longer than any wire string: encoders report LIMIT */
-  return out;
-}
-`
+${conversionsImplementation()}`
 }
