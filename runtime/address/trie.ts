@@ -76,6 +76,9 @@ export class SubscriptionTrie<T> {
   private readonly root = new TrieNode<T>(false)
   private registrations = 0
   private epoch = 0
+  private matchDepth = 0
+  // Two reusable active-node lists per nesting level of forEachMatch.
+  private readonly scratch: [TrieNode<T>[], TrieNode<T>[]][] = []
 
   /** Number of registrations (each `add` counts, duplicates included). */
   get size(): number {
@@ -175,14 +178,29 @@ export class SubscriptionTrie<T> {
    * Call `visit` once for every value subscribed to a pattern that matches `address`.
    *
    * Each value is visited at most once even when several of its patterns match. Addresses that
-   * do not start with `/` match nothing. The visitor may remove registrations (values not yet
-   * visited are then skipped); values added during the visit may or may not be visited.
+   * do not start with `/` match nothing. Nothing is allocated unless values from more than one
+   * pattern bucket are delivered. The visitor may call `match`/`forEachMatch` again and may
+   * remove registrations (values not yet visited are then skipped); values added during the
+   * visit may or may not be visited.
    */
   forEachMatch(address: string, visit: (value: T) => void): void {
     if (this.registrations === 0 || address.charCodeAt(0) !== SLASH) return
+    // Active-node lists are reused per nesting level, so a visitor may itself call match().
+    const level = this.matchDepth++
+    try {
+      const active = this.activeNodes(address, level)
+      if (active.length > 0) this.deliver(active, address, visit)
+    } finally {
+      this.matchDepth--
+    }
+  }
 
-    let current: TrieNode<T>[] = []
-    let next: TrieNode<T>[] = []
+  /** Run the NFA over the address's segments; returns the nodes active at the end. */
+  private activeNodes(address: string, level: number): TrieNode<T>[] {
+    const pair = (this.scratch[level] ??= [[], []])
+    let current = pair[0]
+    let next = pair[1]
+    current.length = 0
     this.activate(this.root, current, ++this.epoch)
 
     // Walk the segments without splitting the address into an array.
@@ -193,44 +211,46 @@ export class SubscriptionTrie<T> {
       const segment = address.slice(start, end)
       const epoch = ++this.epoch
       next.length = 0
-      for (const node of current) {
-        const literal = node.literal?.get(segment)
-        if (literal !== undefined) this.activate(literal, next, epoch)
+      for (let i = 0; i < current.length; i++) {
+        const node = current[i]
+        if (node.literal !== null) {
+          const child = node.literal.get(segment)
+          if (child !== undefined) this.activate(child, next, epoch)
+        }
         if (node.single !== null) this.activate(node.single, next, epoch)
         if (node.selfLoop) this.activate(node, next, epoch)
       }
       const swap = current
       current = next
       next = swap
-      if (current.length === 0) return
-      if (end === address.length) break
+      if (current.length === 0 || end === address.length) break
       start = end + 1
     }
+    // Drop references so pooled lists do not keep removed nodes alive.
+    next.length = 0
+    return current
+  }
 
-    // Deliver. A Set for de-duplication is only needed once a second bucket contributes.
-    let first: Bucket<T> | null = null
-    let seen: Set<T> | null = null
-    const deliver = (bucket: Bucket<T>): void => {
-      if (first === null) {
-        first = bucket
-        for (const value of bucket.keys()) visit(value)
-        return
-      }
-      seen ??= new Set(first.keys())
-      for (const value of bucket.keys()) {
-        if (seen.has(value)) continue
-        seen.add(value)
-        visit(value)
-      }
+  /** Visit the values at the final nodes, each once. */
+  private deliver(active: TrieNode<T>[], address: string, visit: (value: T) => void): void {
+    // De-duplication is only needed when more than one bucket can contribute; the common
+    // single-bucket case allocates nothing.
+    let buckets = 0
+    for (let i = 0; i < active.length; i++) {
+      if (active[i].plain !== null) buckets++
+      if (active[i].checked !== null) buckets += active[i].checked!.size
     }
-    for (const node of current) {
-      if (node.plain !== null) deliver(node.plain)
+    const seen = buckets > 1 ? new Set<T>() : null
+    for (let i = 0; i < active.length; i++) {
+      const node = active[i]
+      if (node.plain !== null) visitBucket(node.plain, seen, visit)
       if (node.checked !== null) {
         for (const [pattern, bucket] of node.checked) {
-          if (globMatch(pattern, address)) deliver(bucket)
+          if (globMatch(pattern, address)) visitBucket(bucket, seen, visit)
         }
       }
     }
+    active.length = 0
   }
 
   /** The set of values whose patterns match `address` (see {@link forEachMatch}). */
@@ -263,6 +283,17 @@ export class SubscriptionTrie<T> {
       into.push(n)
       n = n.globstar
     }
+  }
+}
+
+/** Visit the values of `bucket`, skipping (and recording) those in `seen` when given. */
+function visitBucket<T>(bucket: Bucket<T>, seen: Set<T> | null, visit: (value: T) => void): void {
+  for (const value of bucket.keys()) {
+    if (seen !== null) {
+      if (seen.has(value)) continue
+      seen.add(value)
+    }
+    visit(value)
   }
 }
 
