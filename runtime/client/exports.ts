@@ -1,0 +1,11 @@
+/** What both entries export besides `connect`. */
+export { ClaspClient, clientClock, type BundleItem, type ClientOptions, type ConnectInfo, type SetOptions } from './client.ts'
+export type { ConnectionState } from './connection.ts'
+export { ClaspError, type ClaspErrorKind } from './errors.ts'
+export type { Unsubscribe } from './events.ts'
+export type { ReconnectOptions } from './backoff.ts'
+export type { ClockSample } from './clock-sync.ts'
+export { decodeTimeline, encodeTimeline, type Keyframe, type Timeline, type UpdateMeta } from './signals.ts'
+export type { OnOptions, UpdateCallback } from './subscriptions.ts'
+export type { Transport, TransportFactory, TransportHandlers } from './transport.ts'
+export type { ClaspValue, GesturePhase, SignalType, Ttl } from '../../generated/types.ts'
