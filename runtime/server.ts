@@ -30,7 +30,15 @@ function describeListenError(what: string, host: string, port: number, e: unknow
   return new ListenError(`${what} listener on ${host}:${port} failed: ${(e as Error).message}`)
 }
 
-export async function startServer(settings: ServerSettings, log: Logger = streamLogger(settings.logLevel, settings.logFormat)): Promise<RunningServer> {
+/**
+ * Start everything. `announce` receives the "listening on" lines, which the Rust relay's tooling
+ * scrapes for the port; the CLI prints them on stdout whatever the log level.
+ */
+export async function startServer(
+  settings: ServerSettings,
+  log: Logger = streamLogger(settings.logLevel, settings.logFormat),
+  announce: (line: string) => void = (line) => log.info(line),
+): Promise<RunningServer> {
   const router = new Router({ config: settings.router, log })
   const closers: Array<() => Promise<void>> = []
   const close = async () => {
@@ -50,20 +58,20 @@ export async function startServer(settings: ServerSettings, log: Logger = stream
   const { host } = settings
   const ports: RunningServer['ports'] = { ws: await listen('WebSocket', settings.port, () => listenWebSocket(router, { port: settings.port, host })) }
   // The Rust relay's tooling scrapes this line to learn the port.
-  log.info(`WebSocket server listening on ${host}:${ports.ws}`)
+  announce(`WebSocket server listening on ${host}:${ports.ws}`)
   if (settings.tcpPort > 0) {
     ports.tcp = await listen('TCP', settings.tcpPort, () => listenTcp(router, { port: settings.tcpPort, host }))
-    log.info(`TCP (length-prefixed) server listening on ${host}:${ports.tcp}`)
+    announce(`TCP (length-prefixed) server listening on ${host}:${ports.tcp}`)
   }
   if (settings.udpPort > 0) {
     ports.udp = await listen('UDP', settings.udpPort, () => listenUdp(router, { port: settings.udpPort, host }))
-    log.info(`UDP server listening on ${host}:${ports.udp}`)
+    announce(`UDP server listening on ${host}:${ports.udp}`)
   }
   for (const s of settings.serial) {
     try {
       const dev = await attachSerial(router, { path: s.path, baudRate: s.baudRate, log })
       closers.push(() => dev.close())
-      log.info(`serial device ${s.path} at ${s.baudRate} baud attached (SLIP framing)`)
+      announce(`serial device ${s.path} at ${s.baudRate} baud attached (SLIP framing)`)
     } catch (e) {
       await close()
       throw new ListenError((e as Error).message)

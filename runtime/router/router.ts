@@ -6,7 +6,7 @@
 import { decode, encode } from '../../generated/codec.ts'
 import type { Message, ParamValue, SignalType, Ttl } from '../../generated/types.ts'
 import { ClaspDecodeError } from '../codec/errors.ts'
-import { SubscriptionTrie } from '../address/index.ts'
+import { SubscriptionTrie, compilePattern } from '../address/index.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { type ConflictStrategy, type RouterConfig, resolveConfig } from './config.ts'
 import { Gestures } from './gestures.ts'
@@ -57,7 +57,11 @@ export class Router {
     this.log = options.log ?? silentLogger
     this.params = new ParamStore(this.config.maxParams)
     this.gestures = new Gestures(this, this.config.gestureIntervalMs)
-    this.config.strategies.forEach((rule, i) => this.strategyIndex.add(rule.pattern, i))
+    this.config.strategies.forEach((rule, i) => {
+      const compiled = compilePattern(rule.pattern)
+      if (!compiled.ok) throw new Error(`strategy pattern '${rule.pattern}' is invalid: ${compiled.message}`)
+      this.strategyIndex.add(rule.pattern, i)
+    })
     this.timers.push(this.clock.setInterval(() => this.sweep(), this.config.ttlSweepMs))
   }
 

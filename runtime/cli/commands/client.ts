@@ -40,8 +40,18 @@ function addressArg(p: Parsed, what = 'ADDRESS'): string {
   return a
 }
 
+class ConnectError extends Error {
+  override name = 'ConnectError'
+}
+
 async function open(p: Parsed, name: string) {
-  return connect(urlOf(p), { name, timeoutMs: timeoutMs(p), reconnect: false })
+  const url = urlOf(p)
+  try {
+    return await connect(url, { name, timeoutMs: timeoutMs(p), reconnect: false })
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'ECONNREFUSED' || /failed|refused/i.test((e as Error).message) ? 'connection refused or no router there' : (e as Error).message
+    throw new ConnectError(`cannot connect to ${url}: ${reason}`)
+  }
 }
 
 async function runSet(p: Parsed): Promise<number> {

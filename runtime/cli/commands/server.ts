@@ -49,7 +49,8 @@ export function settingsFromFlags(p: Parsed): ServerSettings {
 
 export async function runServer(p: Parsed): Promise<number> {
   const settings = settingsFromFlags(p)
-  const server = await startServer(settings)
+  const announce = settings.logLevel === 'silent' ? () => undefined : (line: string) => process.stdout.write(`${line}\n`)
+  const server = await startServer(settings, undefined, announce)
   let stopping = false
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
