@@ -3,7 +3,7 @@
  * (router-behavior.md §5). Pure state: it decides whether a write is accepted and what the new
  * param is; broadcasting and replies are the SET handler's job.
  */
-import type { ClaspValue, Ttl } from '../../generated/types.ts'
+import type { ClaspValue, SetMessage, Ttl } from '../../generated/types.ts'
 import type { ConflictStrategy } from './config.ts'
 
 export interface Param {
@@ -21,15 +21,8 @@ export interface Param {
   lastWriteMs: number
 }
 
-export interface WriteRequest {
-  address: string
-  value: ClaspValue
-  /** Expected current revision (optimistic concurrency). */
-  revision?: bigint
-  lock?: boolean
-  unlock?: boolean
-  ttl?: Ttl
-}
+/** A write as a SET carries it; `revision` is the expected current revision. */
+export type WriteRequest = Omit<SetMessage, 'type'>
 
 /** Stable reasons a write is refused; the text follows the reference's Debug rendering. */
 export type WriteRefusal =
