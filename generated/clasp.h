@@ -1,4 +1,4 @@
-/* generated from schema b348dff20a00e5de by codegen 1.0.0 — do not edit */
+/* generated from schema 9d103f540969be04 by codegen 1.0.0 — do not edit */
 /*
  * clasp.h: CLASP v1 binary codec for microcontrollers and hosts. C99, header-only, no heap.
  * Generated from the TypeScript schema; edit schema/ and regenerate, never this file.
@@ -19,8 +19,8 @@
 #ifndef CLASP_H
 #define CLASP_H
 
-#define CLASP_SCHEMA_HASH "b348dff20a00e5de"
-#define CLASP_SCHEMA_HASH_U64 0xb348dff20a00e5deULL
+#define CLASP_SCHEMA_HASH "9d103f540969be04"
+#define CLASP_SCHEMA_HASH_U64 0x9d103f540969be04ULL
 #define CLASP_SCHEMA_VERSION 1
 
 #if defined(CLASP_EXPECT_SCHEMA_VERSION)
@@ -288,6 +288,9 @@ extern "C" {
 #ifndef CLASP_MAX_VALUE_ITEMS
 #define CLASP_MAX_VALUE_ITEMS 32u /* array items or map entries in a value */
 #endif
+#ifndef CLASP_MAX_VALUE_KEY_BYTES
+#define CLASP_MAX_VALUE_KEY_BYTES 64u /* map key inside a value, UTF-8 bytes */
+#endif
 #ifndef CLASP_MAX_SNAPSHOT_PARAMS
 #define CLASP_MAX_SNAPSHOT_PARAMS 800u /* params in one SNAPSHOT (the router chunks by 800) */
 #endif
@@ -307,10 +310,7 @@ extern "C" {
 #define CLASP_MAX_BUNDLE_MESSAGES 32u /* messages in one BUNDLE */
 #endif
 
-/* C-only bounds: the schema has no limit for map keys inside values, nor for a whole value. */
-#ifndef CLASP_MAX_VALUE_KEY_BYTES
-#define CLASP_MAX_VALUE_KEY_BYTES CLASP_MAX_VALUE_BYTES /* map key inside a value, UTF-8 bytes */
-#endif
+/* Derived from the limits above; override to bound one encoded value differently. */
 #ifndef CLASP_MAX_VALUE_SIZE
 #define CLASP_MAX_VALUE_SIZE (3UL + CLASP_MAX_VALUE_ITEMS * (5UL + CLASP_MAX_VALUE_KEY_BYTES + CLASP_MAX_VALUE_BYTES)) /* one encoded value; default: a flat map of CLASP_MAX_VALUE_ITEMS strings */
 #endif

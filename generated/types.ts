@@ -1,7 +1,7 @@
-// generated from schema b348dff20a00e5de by codegen 1.0.0 — do not edit
+// generated from schema 9d103f540969be04 by codegen 1.0.0 — do not edit
 /* eslint-disable */
 /** Hash of the schema this file was generated from. */
-export const SCHEMA_HASH = 'b348dff20a00e5de'
+export const SCHEMA_HASH = '9d103f540969be04'
 export const SCHEMA_VERSION = 1
 
 /** A CLASP value. `bigint` is an integer (i64 on the wire), `number` a float (f64). Maps decode to null-prototype objects; a `Map` is accepted on encode. */
@@ -42,7 +42,7 @@ export const FrameFlag = { qosMask: 0xc0, qosShift: 0x06, timestamp: 0x20, encry
 /** Message type codes (payload byte 0). */
 export const MessageCode = { HELLO: 0x01, WELCOME: 0x02, ANNOUNCE: 0x03, FEDERATION_SYNC: 0x04, SUBSCRIBE: 0x10, UNSUBSCRIBE: 0x11, PUBLISH: 0x20, SET: 0x21, GET: 0x22, SNAPSHOT: 0x23, REPLAY: 0x24, BUNDLE: 0x30, SYNC: 0x40, PING: 0x41, PONG: 0x42, ACK: 0x50, ERROR: 0x51, QUERY: 0x60, RESULT: 0x61 } as const
 /** Size bounds of the C header (the TypeScript codec is bounded only by the wire). */
-export const CLimits = { ADDRESS_BYTES: 128, NAME_BYTES: 64, TOKEN_BYTES: 256, SESSION_BYTES: 64, LABEL_BYTES: 32, TEXT_BYTES: 128, VALUE_BYTES: 192, VALUE_ITEMS: 32, SNAPSHOT_PARAMS: 800, SIGNALS: 32, PATTERNS: 16, REVISIONS: 64, SAMPLES: 64, BUNDLE_MESSAGES: 32 } as const
+export const CLimits = { ADDRESS_BYTES: 128, NAME_BYTES: 64, TOKEN_BYTES: 256, SESSION_BYTES: 64, LABEL_BYTES: 32, TEXT_BYTES: 128, VALUE_BYTES: 192, VALUE_ITEMS: 32, VALUE_KEY_BYTES: 64, SNAPSHOT_PARAMS: 800, SIGNALS: 32, PATTERNS: 16, REVISIONS: 64, SAMPLES: 64, BUNDLE_MESSAGES: 32 } as const
 export const MAX_NESTING_DEPTH = 64
 
 export interface SignalMeta {

@@ -16,6 +16,7 @@ export const Limits = {
   text: limit('TEXT_BYTES', 128, 'free text: error message, description'),
   valueBytes: limit('VALUE_BYTES', 192, 'string or bytes value, bytes'),
   items: limit('VALUE_ITEMS', 32, 'array items or map entries in a value'),
+  valueKey: limit('VALUE_KEY_BYTES', 64, 'map key inside a value, UTF-8 bytes'),
   snapshotParams: limit('SNAPSHOT_PARAMS', 800, 'params in one SNAPSHOT (the router chunks by 800)'),
   signals: limit('SIGNALS', 32, 'signal definitions in ANNOUNCE/RESULT'),
   patterns: limit('PATTERNS', 16, 'patterns in FEDERATION_SYNC'),

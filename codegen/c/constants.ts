@@ -141,8 +141,7 @@ export function config(model: SchemaModel): string {
   ]
   const def = (name: string, value: string, doc: string) => out.push(`#ifndef ${name}`, `#define ${name} ${value} /* ${doc} */`, '#endif')
   for (const l of model.limits) def(limitMacro(l.name), `${l.max}u`, l.doc)
-  out.push('', '/* C-only bounds: the schema has no limit for map keys inside values, nor for a whole value. */')
-  def('CLASP_MAX_VALUE_KEY_BYTES', 'CLASP_MAX_VALUE_BYTES', 'map key inside a value, UTF-8 bytes')
+  out.push('', '/* Derived from the limits above; override to bound one encoded value differently. */')
   def('CLASP_MAX_VALUE_SIZE', '(3UL + CLASP_MAX_VALUE_ITEMS * (5UL + CLASP_MAX_VALUE_KEY_BYTES + CLASP_MAX_VALUE_BYTES))',
     'one encoded value; default: a flat map of CLASP_MAX_VALUE_ITEMS strings')
   out.push(

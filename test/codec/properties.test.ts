@@ -25,7 +25,7 @@ function decodeOrOurError(bytes: Uint8Array): void {
 describe('round trip: message → encode → decode → same message', () => {
   for (const name of messageNames) {
     test(`${name}`, () => {
-      const perType = Math.max(200, Math.ceil(numRuns / 4))
+      const perType = numRuns
       fc.assert(
         fc.property(messageArbitrary(name), fc.option(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { nil: undefined }), (m, ts) => {
           const bytes = encode(m, ts === undefined ? undefined : { timestamp: ts })
