@@ -1,4 +1,4 @@
-/* generated from schema 9d103f540969be04 by codegen 1.0.0 — do not edit */
+/* generated from schema ad75c56f578385c6 by codegen 1.0.0 — do not edit */
 /*
  * clasp.h: CLASP v1 binary codec for microcontrollers and hosts. C99, header-only, no heap.
  * Generated from the TypeScript schema; edit schema/ and regenerate, never this file.
@@ -19,8 +19,8 @@
 #ifndef CLASP_H
 #define CLASP_H
 
-#define CLASP_SCHEMA_HASH "9d103f540969be04"
-#define CLASP_SCHEMA_HASH_U64 0x9d103f540969be04ULL
+#define CLASP_SCHEMA_HASH "ad75c56f578385c6"
+#define CLASP_SCHEMA_HASH_U64 0xad75c56f578385c6ULL
 #define CLASP_SCHEMA_VERSION 1
 
 #if defined(CLASP_EXPECT_SCHEMA_VERSION)

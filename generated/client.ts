@@ -1,4 +1,4 @@
-// generated from schema 9d103f540969be04 by codegen 1.0.0 — do not edit
+// generated from schema ad75c56f578385c6 by codegen 1.0.0 — do not edit
 /* eslint-disable */
 import { encode } from './codec.ts'
 import type { AnnounceMessage, BundleMessage, FederationSyncMessage, FrameOptions, GetMessage, HelloMessage, PingMessage, PongMessage, PublishMessage, QueryMessage, ReplayMessage, SetMessage, SubscribeMessage, SyncMessage, UnsubscribeMessage } from './types.ts'

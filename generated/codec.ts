@@ -1,4 +1,4 @@
-// generated from schema 9d103f540969be04 by codegen 1.0.0 — do not edit
+// generated from schema ad75c56f578385c6 by codegen 1.0.0 — do not edit
 /* eslint-disable */
 import { ClaspDecodeError, ClaspEncodeError } from '../runtime/codec/errors.ts'
 import { WireReader } from '../runtime/codec/reader.ts'

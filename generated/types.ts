@@ -1,7 +1,7 @@
-// generated from schema 9d103f540969be04 by codegen 1.0.0 — do not edit
+// generated from schema ad75c56f578385c6 by codegen 1.0.0 — do not edit
 /* eslint-disable */
 /** Hash of the schema this file was generated from. */
-export const SCHEMA_HASH = '9d103f540969be04'
+export const SCHEMA_HASH = 'ad75c56f578385c6'
 export const SCHEMA_VERSION = 1
 
 /** A CLASP value. `bigint` is an integer (i64 on the wire), `number` a float (f64). Maps decode to null-prototype objects; a `Map` is accepted on encode. */
@@ -193,7 +193,9 @@ export interface SetMessage {
   value: ClaspValue
   /** client: expected revision; router: new revision Wire: u64. */
   revision?: bigint
+  /** take the lock (only the holder may write) */
   lock?: boolean
+  /** release the lock */
   unlock?: boolean
   ttl?: Ttl
 }

@@ -4,11 +4,10 @@
  *
  * Property order is the TypeScript field order; `layout` is the wire order.
  */
-import { Type } from 'typebox'
 import { FeatureBit, FederationOp, GesturePhase, SignalType, TypeMaskBit, memberNames } from './enums.ts'
 import { Limits as L } from './limits.ts'
 import {
-  bitset8, bool8, enum8, f64, list, map, message, messages, opt, str, struct, ttl32, tuple, u16, u32, u64, u8, value,
+  bit, bitset8, bool8, enum8, f64, list, map, message, messages, opt, str, struct, ttl32, tuple, u16, u32, u64, u8, value,
 } from './wire.ts'
 
 const signalTypes = memberNames(SignalType)
@@ -233,8 +232,8 @@ export const Set = message(
     address: str(L.address),
     value: value(),
     revision: opt(u64({ description: 'client: expected revision; router: new revision' })),
-    lock: opt(Type.Boolean()),
-    unlock: opt(Type.Boolean()),
+    lock: opt(bit({ description: 'take the lock (only the holder may write)' })),
+    unlock: opt(bit({ description: 'release the lock' })),
     ttl: opt(ttl32()),
   },
   {

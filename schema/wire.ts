@@ -13,6 +13,7 @@ import { Type, type TSchema } from 'typebox'
 export type WireKind =
   | 'u8' | 'u16' | 'u32' | 'u64' | 'f64'
   | 'bool8'      // u8, 0 = false, anything else = true
+  | 'bit'        // a boolean kept in a flags byte (its `boolean` bit); no bytes of its own
   | 'str'        // u16 byte length + UTF-8
   | 'value'      // u8 type code + value data (see values.ts)
   | 'enum8'      // u8 code of a named enum
@@ -88,6 +89,8 @@ export const u32 = (o: { description?: string } = {}) => ann(Type.Integer({ mini
 export const u64 = (o: { description?: string } = {}) => ann(Type.BigInt(o), { wire: 'u64' })
 export const f64 = (o: { description?: string } = {}) => ann(Type.Number(o), { wire: 'f64' })
 export const bool8 = (o: { description?: string } = {}) => ann(Type.Boolean(o), { wire: 'bool8' })
+/** A boolean stored in a flags bit (SET lock/unlock); the layout's flags item names its mask. */
+export const bit = (o: { description?: string } = {}) => ann(Type.Boolean(o), { wire: 'bit' })
 
 /**
  * A size bound that reaches C: `CLASP_MAX_<name>` (overridable with -D) and the schema maximum.

@@ -30,7 +30,7 @@ function flagEnum(st: StructModel, field: string): Extract<FlagBit, { enumField:
 
 const member = (f: FieldModel) => cIdent(f.name)
 const fieldStem = (st: StructModel, f: string) => `${stemOf(st)}_${cIdent(f)}`
-const isFlagBoolean = (f: FieldModel) => (f.schema as Partial<Wire>).wire === undefined
+const isFlagBoolean = (f: FieldModel) => f.schema.wire === 'bit'
 
 /** The typedef of a view. */
 export function structTypedef(st: StructModel, model: SchemaModel, doc: string): string[] {

@@ -33,9 +33,8 @@ export function tsType(s: TSchema & WireAnnotations): string {
     case 'tuple': return `[${(any.items as (TSchema & WireAnnotations)[]).map(tsType).join(', ')}]`
     case 'struct': return s.struct!
     case 'messages': return 'Message[]'
+    case 'bit': return 'boolean'
     default:
-      // Plain booleans stored in flag bits carry no wire annotation of their own.
-      if ((s as { type?: string }).type === 'boolean') return 'boolean'
       throw new Error(`no TypeScript type for wire kind ${String(s.wire)}`)
   }
 }

@@ -87,9 +87,8 @@ export class MessageArbitraries {
       case 'struct': return this.struct(this.model.structs.find((x) => x.name === s.struct)!, bundleDepth)
       case 'messages':
         return bundleDepth <= 0 ? fc.constant([]) : fc.array(this.message(bundleDepth - 1), { maxLength: Math.min(s.maxItems!, this.opts.maxItems) })
+      case 'bit': return fc.boolean()
       default:
-        // Booleans kept in flag bits carry no wire annotation of their own.
-        if ((s as { type?: string }).type === 'boolean') return fc.boolean()
         throw new Error(`no arbitrary for wire kind ${String(s.wire)}`)
     }
   }

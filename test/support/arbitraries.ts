@@ -90,8 +90,8 @@ function fieldArbitrary(f: FieldModel | { schema: Wire; name: string }, owner: S
     case 'struct': return structArbitrary(model.structs.find((x) => x.name === s.struct)!, o)
     // One level of bundle nesting keeps generation finite.
     case 'messages': return fc.array(anyMessage({ ...o, inner: true }), { maxLength: 3 })
+    case 'bit': return fc.boolean()
     default:
-      if ((s as { type?: string }).type === 'boolean') return fc.boolean()
       throw new Error(`no arbitrary for ${String(s.wire)}`)
   }
 }
