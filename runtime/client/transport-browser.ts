@@ -6,7 +6,7 @@ import { type WebSocketConstructor, openWebSocket } from './transport-ws.ts'
 
 export const browserTransport: TransportFactory = async (url, handlers) => {
   const scheme = schemeOf(url)
-  if (scheme === 'tcp') throw ClaspError.usage('tcp:// is not available in browsers; use ws:// or wss://')
+  if (scheme === 'tcp' || scheme === 'udp') throw ClaspError.usage(`${scheme}:// is not available in browsers; use ws:// or wss://`)
   const WS = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
   if (!WS) throw ClaspError.usage('no global WebSocket in this environment')
   return openWebSocket(WS, url, handlers)

@@ -27,6 +27,10 @@ export const nodeTransport: TransportFactory = async (url: string, handlers: Tra
       const { openTcp } = await import('./transport-tcp.ts')
       return openTcp(url, handlers)
     }
+    case 'udp': {
+      const { openUdp } = await import('./transport-udp.ts')
+      return openUdp(url, handlers)
+    }
     default:
       throw ClaspError.usage(`unsupported URL ${url}`)
   }

@@ -20,20 +20,22 @@ export interface Transport {
 
 export type TransportFactory = (url: string, handlers: TransportHandlers) => Promise<Transport>
 
-export type Scheme = 'ws' | 'wss' | 'tcp'
+export type Scheme = 'ws' | 'wss' | 'tcp' | 'udp'
 
 export function schemeOf(url: string): Scheme {
   const m = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)
   const scheme = m?.[1].toLowerCase()
-  if (scheme === 'ws' || scheme === 'wss' || scheme === 'tcp') return scheme
-  throw ClaspError.usage(`unsupported URL ${JSON.stringify(url)}: expected ws://, wss:// or tcp://host:port`)
+  if (scheme === 'ws' || scheme === 'wss' || scheme === 'tcp' || scheme === 'udp') return scheme
+  throw ClaspError.usage(`unsupported URL ${JSON.stringify(url)}: expected ws://, wss://, tcp://host:port or udp://host:port`)
 }
 
-/** `tcp://host:port` (IPv6 hosts in brackets). The port is required: CLASP has no TCP default. */
-export function parseTcpUrl(url: string): { host: string; port: number } {
-  const m = /^tcp:\/\/(\[[^\]]+\]|[^:/?#]+):(\d{1,5})\/?$/i.exec(url)
+/** `tcp://host:port` or `udp://host:port` (IPv6 hosts in brackets). The port is required. */
+export function parseHostPortUrl(url: string, scheme: 'tcp' | 'udp'): { host: string; port: number } {
+  const m = new RegExp(`^${scheme}://(\\[[^\\]]+\\]|[^:/?#]+):(\\d{1,5})/?$`, 'i').exec(url)
   const port = m ? Number(m[2]) : NaN
-  if (!m || port < 1 || port > 65535) throw ClaspError.usage(`bad TCP URL ${JSON.stringify(url)}: expected tcp://host:port`)
+  if (!m || port < 1 || port > 65535) throw ClaspError.usage(`bad ${scheme.toUpperCase()} URL ${JSON.stringify(url)}: expected ${scheme}://host:port`)
   const host = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1]
   return { host, port }
 }
+
+export const parseTcpUrl = (url: string) => parseHostPortUrl(url, 'tcp')

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest'
 import { ClaspError, type ClaspValue, type UpdateMeta } from '../../runtime/client/index.ts'
-import { ClientHarness, tcpListenerAvailable } from '../support/client-harness.ts'
+import { ClientHarness } from '../support/client-harness.ts'
 import { sleep, waitFor } from '../support/wait.ts'
 
 const h = new ClientHarness()
@@ -17,14 +17,11 @@ const collector = () => {
   return { got, cb: (value: ClaspValue, address: string, meta: UpdateMeta) => void got.push({ value, address, meta }) }
 }
 
-const tcp = await tcpListenerAvailable()
-if (!tcp) console.warn('runtime/transports/tcp.ts (listenTcp) is missing: the tcp:// client tests are skipped')
-
 describe.each([
-  { scheme: 'ws' as const, skip: false },
-  // The TCP listener belongs to another engineer; without it these cannot run (see warning above).
-  { scheme: 'tcp' as const, skip: !tcp },
-])('client over $scheme://', ({ scheme, skip }) => {
+  { scheme: 'ws' as const },
+  { scheme: 'tcp' as const },
+  { scheme: 'udp' as const },
+])('client over $scheme://', ({ scheme }) => {
   const start = async () => {
     const r = await h.router(scheme)
     const a = await h.client(r.url, { name: `${scheme}-a` })
@@ -32,7 +29,7 @@ describe.each([
     return { r, a, b }
   }
 
-  test.skipIf(skip)('set resolves to the revision; get reads it back; another client sees the writes', async () => {
+  test('set resolves to the revision; get reads it back; another client sees the writes', async () => {
     const { r, a, b } = await start()
     expect(a.session).toMatch(/^[0-9a-f-]{36}$/)
     const { got, cb } = collector()
@@ -56,7 +53,7 @@ describe.each([
     expect(await b.get('/mixer/count')).toBe(42n)
   })
 
-  test.skipIf(skip)('a late subscriber gets the snapshot with writer and timestamp, once', async () => {
+  test('a late subscriber gets the snapshot with writer and timestamp, once', async () => {
     const { a, b } = await start()
     await a.set('/scene/current', 'intro')
     await a.set('/scene/fade', 2.5)
@@ -72,7 +69,7 @@ describe.each([
     expect(typeof current.meta.timestamp).toBe('bigint')
   })
 
-  test.skipIf(skip)('ERROR rejects the matching set: revision conflict and a lock held by another client', async () => {
+  test('ERROR rejects the matching set: revision conflict and a lock held by another client', async () => {
     const { a, b } = await start()
     await a.set('/cfg/x', 1)
     await a.set('/cfg/x', 2)
@@ -94,7 +91,7 @@ describe.each([
     expect(await b.set('/cfg/locked', 'theirs now')).toBe(3n)
   })
 
-  test.skipIf(skip)('get of an address the router does not hold times out with a clear error', async () => {
+  test('get of an address the router does not hold times out with a clear error', async () => {
     const { a } = await start()
     const t0 = Date.now()
     const err = await a.get('/does/not/exist', { timeoutMs: 300 }).catch((e: unknown) => e)
@@ -103,7 +100,7 @@ describe.each([
     expect((err as Error).message).toMatch(/GET \/does\/not\/exist: no reply within 300 ms/)
   })
 
-  test.skipIf(skip)('one SUBSCRIBE per pattern; UNSUBSCRIBE only when the last callback goes', async () => {
+  test('one SUBSCRIBE per pattern; UNSUBSCRIBE only when the last callback goes', async () => {
     const { r, a, b } = await start()
     const one = collector()
     const two = collector()
@@ -125,7 +122,7 @@ describe.each([
     expect(session.subscriptions.size).toBe(0)
   })
 
-  test.skipIf(skip)('a callback added to a subscribed pattern gets the current values at once', async () => {
+  test('a callback added to a subscribed pattern gets the current values at once', async () => {
     const { a, b } = await start()
     const first = collector()
     b.on('/lamp/**', first.cb)
@@ -140,7 +137,7 @@ describe.each([
     expect(first.got).toHaveLength(1)
   })
 
-  test.skipIf(skip)('dispatch uses the router matcher: /a/** gets /a, /x/**/y gets /x/y', async () => {
+  test('dispatch uses the router matcher: /a/** gets /a, /x/**/y gets /x/y', async () => {
     const { a, b } = await start()
     const deep = collector()
     const mid = collector()
@@ -156,13 +153,13 @@ describe.each([
     expect(mid.got.map((g) => g.address)).toEqual(['/lumen/opacity', '/lumen/layer/3/opacity'])
   })
 
-  test.skipIf(skip)('an invalid pattern throws at once', async () => {
+  test('an invalid pattern throws at once', async () => {
     const { a } = await start()
     expect(() => a.on('/a/{b,c}/*', () => undefined)).toThrow(ClaspError)
     expect(() => a.on('no-slash', () => undefined)).toThrow(/invalid pattern/)
   })
 
-  test.skipIf(skip)('emit reaches subscribers but not the sender; types filter per callback', async () => {
+  test('emit reaches subscribers but not the sender; types filter per callback', async () => {
     const { a, b } = await start()
     const atA = collector()
     const atB = collector()
@@ -187,7 +184,7 @@ describe.each([
     expect(atA.got.map((g) => g.meta.signal)).toEqual(['param']) // its own SET echo, never its events
   })
 
-  test.skipIf(skip)('stream: values and Float64Array samples', async () => {
+  test('stream: values and Float64Array samples', async () => {
     const { a, b } = await start()
     const { got, cb } = collector()
     b.on('/sensor/**', cb, { types: ['stream'] })
@@ -199,7 +196,7 @@ describe.each([
     expect(got[5]).toMatchObject({ address: '/sensor/audio', value: [0.25, -0.5, 1], meta: { signal: 'stream', samples: [0.25, -0.5, 1], rate: 48000 } })
   })
 
-  test.skipIf(skip)('gesture phases arrive with phase and gesture id', async () => {
+  test('gesture phases arrive with phase and gesture id', async () => {
     const { a, b } = await start()
     const { got, cb } = collector()
     b.on('/touch/**', cb)
@@ -216,7 +213,7 @@ describe.each([
     expect(got.at(-1)!.value).toEqual({ x: 0.5, y: 0.6 })
   })
 
-  test.skipIf(skip)('timeline travels as a map value with keyframes, loop and start time', async () => {
+  test('timeline travels as a map value with keyframes, loop and start time', async () => {
     const { a, b } = await start()
     const { got, cb } = collector()
     b.on('/fx/**', cb)
@@ -241,7 +238,7 @@ describe.each([
     expect({ ...(value as object) }).toMatchObject({ loop: true, startTime })
   })
 
-  test.skipIf(skip)('bundle resolves on its ACK; a rejected bundle applies nothing; scheduled ones wait', async () => {
+  test('bundle resolves on its ACK; a rejected bundle applies nothing; scheduled ones wait', async () => {
     const { r, a, b } = await start()
     const { got, cb } = collector()
     b.on('/bundle/**', cb)
@@ -267,7 +264,7 @@ describe.each([
     expect(order).toEqual(['immediate', 'scheduled'])
   })
 
-  test.skipIf(skip)('calls while not connected reject or report false; close is clean', async () => {
+  test('calls while not connected reject or report false; close is clean', async () => {
     const { a } = await start()
     await a.close()
     expect(a.connected).toBe(false)

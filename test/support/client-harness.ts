@@ -1,10 +1,12 @@
 /**
- * Real routers on 127.0.0.1 for client tests (WebSocket and TCP listeners), and clients that are
+ * Real routers on 127.0.0.1 for client tests (WebSocket, TCP and UDP listeners), and clients that are
  * closed by `cleanup()` whatever the test did. Every wait is bounded.
  */
 import { connect } from '../../runtime/client/index.ts'
 import type { ClaspClient, ClientOptions } from '../../runtime/client/index.ts'
 import { Router, type RouterOptions } from '../../runtime/router/router.ts'
+import { listenTcp } from '../../runtime/transports/tcp.ts'
+import { listenUdp } from '../../runtime/transports/udp.ts'
 import { type Listener, listenWebSocket } from '../../runtime/transports/websocket.ts'
 
 export interface RunningRouter {
@@ -16,7 +18,7 @@ export interface RunningRouter {
   stop(): Promise<void>
 }
 
-export type Scheme = 'ws' | 'tcp'
+export type Scheme = 'ws' | 'tcp' | 'udp'
 
 export class ClientHarness {
   private readonly cleanups: Array<() => Promise<void> | void> = []
@@ -24,9 +26,8 @@ export class ClientHarness {
   /** A router listening on 127.0.0.1 (`port` 0 = any free port). */
   async router(scheme: Scheme = 'ws', port = 0, options: RouterOptions = {}): Promise<RunningRouter> {
     const router = new Router(options)
-    const listener = scheme === 'ws'
-      ? await listenWebSocket(router, { port, host: '127.0.0.1' })
-      : await (await import('../../runtime/transports/tcp.ts')).listenTcp(router, { port, host: '127.0.0.1' })
+    const listen = { ws: listenWebSocket, tcp: listenTcp, udp: listenUdp }[scheme]
+    const listener = await listen(router, { port, host: '127.0.0.1' })
     let stopped = false
     const running: RunningRouter = {
       router, listener, port: listener.port,
@@ -61,15 +62,5 @@ export class ClientHarness {
         // keep cleaning up
       }
     }
-  }
-}
-
-/** Whether the TCP listener (written by another engineer) is present in this checkout. */
-export async function tcpListenerAvailable(): Promise<boolean> {
-  try {
-    const m = await import('../../runtime/transports/tcp.ts')
-    return typeof m.listenTcp === 'function'
-  } catch {
-    return false
   }
 }
