@@ -349,6 +349,17 @@ describe('locks', () => {
     expect(other.takeType('ACK')).toHaveLength(1)
   })
 
+  test('[CONF-84] two lock attempts: the first wins, the second is refused, the value stays stable', () => {
+    const h = new Harness()
+    const a = h.client()
+    const b = h.client()
+    a.send({ type: 'SET', address: '/race', value: 'a', lock: true })
+    b.send({ type: 'SET', address: '/race', value: 'b', lock: true })
+    expect(a.takeType('ACK')).toHaveLength(1)
+    expect(b.takeType('ERROR')[0].code).toBe(400)
+    expect(h.router.params.get('/race')).toMatchObject({ value: 'a', lockHolder: a.session })
+  })
+
   test('[CONF-86] a non-holder SET with unlock=true is rejected', () => {
     const { h, other } = locked()
     other.send({ type: 'SET', address: '/l', value: 9, unlock: true })
@@ -385,6 +396,19 @@ describe('TTL', () => {
     c.take()
     c.send({ type: 'SET', address: '/abs', value: 3 })
     expect(c.takeType('ACK')[0].revision).toBe(1n)
+  })
+
+  test('[CONF-90] with a global TTL, an unwritten param disappears from snapshots and GET', () => {
+    const h = new Harness({ config: { paramTtlSeconds: 30, sessionTimeoutMs: 0 } })
+    const c = h.client()
+    c.send({ type: 'SET', address: '/old', value: 1 })
+    h.clock.advance(31_000)
+    c.take()
+    c.send({ type: 'GET', address: '/old' })
+    expect(c.take()).toEqual([])
+    const late = h.connect()
+    late.send({ type: 'HELLO', version: 1, features: [], name: 'late' })
+    expect(late.takeType('SNAPSHOT')[0].params).toEqual([])
   })
 
   test('per-param TTLs work with the global TTL off (the reference ignored them)', () => {
