@@ -12,13 +12,13 @@ export type Ttl = { mode: 'never' | 'sliding' | 'absolute'; seconds: number }
 export type SignalType = 'param' | 'event' | 'stream' | 'gesture' | 'timeline'
 
 /** Kind of signal carried by a PUBLISH or described by ANNOUNCE/RESULT. Wire codes. */
-export const SignalType = { param: 0x00, event: 0x01, stream: 0x02, gesture: 0x03, timeline: 0x04 } as const
+export const SignalType = { param: 0, event: 1, stream: 2, gesture: 3, timeline: 4 } as const
 
 /** Phase of a gesture PUBLISH. */
 export type GesturePhase = 'start' | 'move' | 'end' | 'cancel'
 
 /** Phase of a gesture PUBLISH. Wire codes. */
-export const GesturePhase = { start: 0x00, move: 0x01, end: 0x02, cancel: 0x03 } as const
+export const GesturePhase = { start: 0, move: 1, end: 2, cancel: 3 } as const
 /** Signal types selected by a SUBSCRIBE or REPLAY type mask. Wire codes. */
 export const TypeMaskBit = { param: 0x01, event: 0x02, stream: 0x04, gesture: 0x08, timeline: 0x10 } as const
 
@@ -28,15 +28,15 @@ export type Feature = 'param' | 'event' | 'stream' | 'gesture' | 'timeline' | 'f
 /** Features a peer advertises in HELLO/WELCOME. Wire codes. */
 export const FeatureBit = { param: 0x80, event: 0x40, stream: 0x20, gesture: 0x10, timeline: 0x08, federation: 0x04 } as const
 /** Frame quality of service. Informational: the router keys no retransmission off it. Wire codes. */
-export const QoS = { fire: 0x00, confirm: 0x01, commit: 0x02 } as const
+export const QoS = { fire: 0, confirm: 1, commit: 2 } as const
 
 /** Operation of a FEDERATION_SYNC message. */
 export type FederationOp = 'declareNamespaces' | 'requestSync' | 'revisionVector' | 'syncComplete'
 
 /** Operation of a FEDERATION_SYNC message. Wire codes. */
-export const FederationOp = { declareNamespaces: 0x01, requestSync: 0x02, revisionVector: 0x03, syncComplete: 0x04 } as const
+export const FederationOp = { declareNamespaces: 1, requestSync: 2, revisionVector: 3, syncComplete: 4 } as const
 /** Codes carried by ERROR messages. Wire codes. */
-export const ErrorCode = { invalidFrame: 0x64, invalidMessage: 0x65, unsupportedVersion: 0x66, invalidAddress: 0xc8, addressNotFound: 0xc9, patternError: 0xca, unauthorized: 0x12c, forbidden: 0x12d, tokenExpired: 0x12e, revisionConflict: 0x190, lockHeld: 0x191, invalidValue: 0x192, forbiddenByPolicy: 0x193, notFound: 0x194, rateLimited: 0x1ad, internalError: 0x1f4, serviceUnavailable: 0x1f5, timeout: 0x1f6, bufferOverflow: 0x1f7 } as const
+export const ErrorCode = { invalidFrame: 100, invalidMessage: 101, unsupportedVersion: 102, invalidAddress: 200, addressNotFound: 201, patternError: 202, unauthorized: 300, forbidden: 301, tokenExpired: 302, revisionConflict: 400, lockHeld: 401, invalidValue: 402, forbiddenByPolicy: 403, notFound: 404, rateLimited: 429, internalError: 500, serviceUnavailable: 501, timeout: 502, bufferOverflow: 503 } as const
 /** Bits of the frame header flags byte. Wire codes. */
 export const FrameFlag = { qosMask: 0xc0, qosShift: 0x06, timestamp: 0x20, encrypted: 0x10, compressed: 0x08, versionMask: 0x07 } as const
 /** Message type codes (payload byte 0). */
@@ -76,13 +76,13 @@ export interface SignalInfo {
 }
 
 export interface SubscribeOptions {
-  /** updates per second Wire: u32. */
+  /** updates per second. Wire: u32. */
   maxRate?: number
-  /** minimum change Wire: f64. */
+  /** minimum change. Wire: f64. */
   epsilon?: number
-  /** count Wire: u32. */
+  /** count. Wire: u32. */
   history?: number
-  /** milliseconds Wire: u32. */
+  /** milliseconds. Wire: u32. */
   window?: number
 }
 
@@ -94,7 +94,7 @@ export interface ParamValue {
   revision: bigint
   /** C limit: CLASP_MAX_SESSION_BYTES (64) bytes. */
   writer?: string
-  /** microseconds since the Unix epoch Wire: u64. */
+  /** microseconds since the Unix epoch. Wire: u64. */
   timestamp?: bigint
 }
 
@@ -116,7 +116,7 @@ export interface WelcomeMessage {
   /** Wire: u8. */
   version: number
   features: Feature[]
-  /** router time, microseconds since the Unix epoch Wire: u64. */
+  /** router time, microseconds since the Unix epoch. Wire: u64. */
   time: bigint
   /** C limit: CLASP_MAX_SESSION_BYTES (64) bytes. */
   session: string
@@ -152,7 +152,7 @@ export interface FederationSyncMessage {
 /** Subscribe to a pattern (§5.5). An empty type list means all types. */
 export interface SubscribeMessage {
   type: 'SUBSCRIBE'
-  /** chosen by the client, unique per session Wire: u32. */
+  /** chosen by the client, unique per session. Wire: u32. */
   id: number
   /** C limit: CLASP_MAX_ADDRESS_BYTES (128) bytes. */
   pattern: string
@@ -176,12 +176,12 @@ export interface PublishMessage {
   value?: ClaspValue
   /** C limit: CLASP_MAX_SAMPLES (64) items. */
   samples?: number[]
-  /** microseconds since the Unix epoch Wire: u64. */
+  /** microseconds since the Unix epoch. Wire: u64. */
   timestamp?: bigint
-  /** gesture id Wire: u32. */
+  /** gesture id. Wire: u32. */
   id?: number
   phase?: GesturePhase
-  /** samples per second Wire: u32. */
+  /** samples per second. Wire: u32. */
   rate?: number
 }
 
@@ -191,11 +191,11 @@ export interface SetMessage {
   /** C limit: CLASP_MAX_ADDRESS_BYTES (128) bytes. */
   address: string
   value: ClaspValue
-  /** client: expected revision; router: new revision Wire: u64. */
+  /** client: expected revision; router: new revision. Wire: u64. */
   revision?: bigint
-  /** take the lock (only the holder may write) */
+  /** take the lock (only the holder may write). */
   lock?: boolean
-  /** release the lock */
+  /** release the lock. */
   unlock?: boolean
   ttl?: Ttl
 }
@@ -219,9 +219,9 @@ export interface ReplayMessage {
   type: 'REPLAY'
   /** C limit: CLASP_MAX_ADDRESS_BYTES (128) bytes. */
   pattern: string
-  /** microseconds since the Unix epoch Wire: u64. */
+  /** microseconds since the Unix epoch. Wire: u64. */
   from?: bigint
-  /** microseconds since the Unix epoch Wire: u64. */
+  /** microseconds since the Unix epoch. Wire: u64. */
   to?: bigint
   /** Wire: u32. */
   limit?: number
@@ -231,7 +231,7 @@ export interface ReplayMessage {
 /** Messages applied together (§5.11). The count comes before the optional timestamp. */
 export interface BundleMessage {
   type: 'BUNDLE'
-  /** scheduled time, microseconds since the Unix epoch Wire: u64. */
+  /** scheduled time, microseconds since the Unix epoch. Wire: u64. */
   timestamp?: bigint
   /** C limit: CLASP_MAX_BUNDLE_MESSAGES (32) items. */
   messages: Message[]
@@ -240,11 +240,11 @@ export interface BundleMessage {
 /** Clock synchronisation (§5.12). */
 export interface SyncMessage {
   type: 'SYNC'
-  /** client send time, µs Wire: u64. */
+  /** client send time, µs. Wire: u64. */
   t1: bigint
-  /** router receive time, µs Wire: u64. */
+  /** router receive time, µs. Wire: u64. */
   t2?: bigint
-  /** router send time, µs Wire: u64. */
+  /** router send time, µs. Wire: u64. */
   t3?: bigint
 }
 

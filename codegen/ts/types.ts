@@ -39,9 +39,12 @@ export function tsType(s: TSchema & WireAnnotations): string {
   }
 }
 
+/** Bit masks read best in hex, codes (error numbers, ops) in decimal. */
+const codeText = (enumName: string, v: number) => (/Bit$|Flag$/.test(enumName) ? `0x${v.toString(16).padStart(2, '0')}` : String(v))
+
 function fieldDocs(f: FieldModel): string[] {
   const parts: string[] = []
-  if (f.doc) parts.push(f.doc)
+  if (f.doc) parts.push(/[.!?]$/.test(f.doc) ? f.doc : `${f.doc}.`)
   const w = f.schema
   const width = w.wire === 'u8' || w.wire === 'u16' || w.wire === 'u32' || w.wire === 'u64' || w.wire === 'f64' ? w.wire : undefined
   if (width) parts.push(`Wire: ${width}.`)
@@ -93,7 +96,7 @@ export function emitTypes(file: SourceFile, model: SchemaModel, hash: string): v
     }
     file.addVariableStatement({
       isExported: true, declarationKind: VariableDeclarationKind.Const, docs: [`${e.doc} Wire codes.`],
-      declarations: [{ name: e.name, initializer: `{ ${Object.entries(e.members).map(([k, v]) => `${k}: 0x${v.toString(16).padStart(2, '0')}`).join(', ')} } as const` }],
+      declarations: [{ name: e.name, initializer: `{ ${Object.entries(e.members).map(([k, v]) => `${k}: ${codeText(e.name, v)}`).join(', ')} } as const` }],
     })
   }
 
