@@ -6,12 +6,14 @@
  * Rules every bridge keeps (bridges.md "deliberate differences"):
  * - addresses are mapped relative to the bridge's namespace, never by fixed split index;
  * - loop suppression: what came in from the external protocol is never sent back out to it
- *   (the router echoes a writer's own SETs; `isOwnEcho` recognises them);
+ *   (the router echoes a writer's own SETs; `OwnWrites.isOwnEcho` recognises them);
  * - bad input is counted and logged, never thrown out of the bridge, never written to state;
  * - value conversion goes through the shared transform layer (transform.ts).
  */
-import type { ClaspClient } from '../runtime/client/index.ts'
+import type { ClaspValue } from '../generated/types.ts'
+import type { ClaspClient, SetOptions, UpdateMeta } from '../runtime/client/index.ts'
 import type { Logger } from '../runtime/router/log.ts'
+import { valueEquals } from '../runtime/client/values.ts'
 import type { TransformRule } from './transform.ts'
 
 export interface BridgeStats {
@@ -64,4 +66,129 @@ export function relativeToNamespace(namespace: string, address: string): string 
   if (ns === '') return address
   if (address === ns) return '/'
   return address.startsWith(`${ns}/`) ? address.slice(ns.length) : undefined
+}
+
+// -------------------------------------------------------------------------------------------
+// Shared helpers for every bridge: loop suppression and the outbound subscription.
+// -------------------------------------------------------------------------------------------
+
+/** Is this update the router's echo of one of our own writes? `origin` says who wrote it. */
+export interface OwnEcho<O> {
+  /** Whatever the bridge passed with the write (e.g. a WebSocket client); undefined for snapshots. */
+  origin: O | undefined
+}
+
+interface PendingWrite<O> {
+  value: ClaspValue
+  origin: O | undefined
+}
+
+/**
+ * The bridge's own writes in flight, so their echoes can be recognised (`isOwnEcho`).
+ *
+ * Why not `meta.writer`: the router broadcasts an accepted SET to every subscriber, the writer
+ * included, *before* its ACK, and a live SET carries no writer id (only SNAPSHOT entries do). So
+ * a write is remembered from the moment it is sent until its ACK or ERROR; the first SET for that
+ * address with an equal value inside that window is the echo (frames of one connection are
+ * handled in order, so the echo cannot arrive after the ACK). SNAPSHOT entries whose writer is
+ * our session are echoes too (their origin is unknown).
+ */
+export class OwnWrites<O = undefined> {
+  private readonly pending = new Map<string, PendingWrite<O>[]>()
+
+  /** SET through `clasp`, remembering the write until it is answered. */
+  set(clasp: ClaspClient, address: string, value: ClaspValue, origin?: O, options?: SetOptions): Promise<bigint> {
+    const release = this.expect(address, value, origin)
+    const p = clasp.set(address, value, options)
+    p.then(release, release)
+    return p
+  }
+
+  /** Remember a write made another way (a BUNDLE item); call the result when it is answered. */
+  expect(address: string, value: ClaspValue, origin?: O): () => void {
+    const entry: PendingWrite<O> = { value, origin }
+    let list = this.pending.get(address)
+    if (!list) this.pending.set(address, (list = []))
+    list.push(entry)
+    return () => {
+      const l = this.pending.get(address)
+      const i = l ? l.indexOf(entry) : -1
+      if (i < 0) return
+      l!.splice(i, 1)
+      if (l!.length === 0) this.pending.delete(address)
+    }
+  }
+
+  /** Classify an update from the router; an echo's pending entry is consumed. */
+  isOwnEcho(clasp: ClaspClient, address: string, value: ClaspValue, meta: UpdateMeta): OwnEcho<O> | undefined {
+    if (meta.signal !== 'param') return undefined // the router never returns a PUBLISH to its sender
+    if (meta.writer !== undefined && meta.writer === clasp.session) return { origin: undefined }
+    const list = this.pending.get(address)
+    const i = list ? list.findIndex((w) => valueEquals(w.value, value)) : -1
+    if (i < 0) return undefined
+    const [w] = list!.splice(i, 1)
+    if (list!.length === 0) this.pending.delete(address)
+    return { origin: w.origin }
+  }
+
+  /** Writes still waiting for an answer (for tests and stats). */
+  get size(): number {
+    let n = 0
+    for (const l of this.pending.values()) n += l.length
+    return n
+  }
+}
+
+/**
+ * The CLASP patterns a bridge must subscribe to for output: its namespace, plus the CLASP side
+ * of every transform rule that may rewrite an address from outside the namespace into it.
+ */
+export function outboundPatterns(namespace: string, rules: readonly TransformRule[] = []): string[] {
+  const ns = namespace.endsWith('/') ? namespace.slice(0, -1) : namespace
+  const patterns = [`${ns}/**`]
+  for (const r of rules) {
+    if (r.direction === 'in' || r.to === undefined) continue
+    const literalPrefix = r.to.replace(/\*.*$/, '').replace(/\/$/, '')
+    if (ns === '' || relativeToNamespace(ns, literalPrefix) !== undefined) continue // already covered
+    if (!patterns.includes(r.to)) patterns.push(r.to)
+  }
+  return patterns
+}
+
+/**
+ * Subscribe `handler` to everything the bridge may send out (see `outboundPatterns`). Overlapping
+ * patterns would call the handler once per pattern; one dispatch shares one `meta` object, so
+ * repeats are dropped by identity.
+ */
+export function subscribeOutbound(
+  clasp: ClaspClient,
+  namespace: string,
+  rules: readonly TransformRule[] | undefined,
+  handler: (value: ClaspValue, address: string, meta: UpdateMeta) => void,
+): () => void {
+  let last: UpdateMeta | undefined
+  const cb = (value: ClaspValue, address: string, meta: UpdateMeta) => {
+    if (meta === last) return
+    last = meta
+    handler(value, address, meta)
+  }
+  const offs = outboundPatterns(namespace, rules).map((p) => clasp.on(p, cb))
+  return () => offs.forEach((off) => off())
+}
+
+/**
+ * Count and log one piece of bad external input. The first ten are warnings, then one in a
+ * thousand, so a flood of garbage cannot flood the log too.
+ */
+export function countMalformed(stats: BridgeStats, log: Logger, msg: string, fields: Record<string, unknown> = {}): void {
+  stats.malformed++
+  if (stats.malformed <= 10 || stats.malformed % 1000 === 0) log.warn(msg, { ...fields, malformedSoFar: stats.malformed })
+  else log.debug(msg, fields)
+}
+
+/** Count and log a transport or router failure, throttled like `countMalformed` (a router rate limit refuses thousands). */
+export function countError(stats: BridgeStats, log: Logger, msg: string, fields: Record<string, unknown> = {}): void {
+  stats.errors++
+  if (stats.errors <= 10 || stats.errors % 1000 === 0) log.warn(msg, { ...fields, errorsSoFar: stats.errors })
+  else log.debug(msg, fields)
 }

@@ -28,10 +28,10 @@ export interface TransformRule {
 }
 
 /** Common normalisations, usable as `scale`. */
-export const Normalize = {
-  dmx: { from: [0, 255], to: [0, 1] } as const,
-  midi: { from: [0, 127], to: [0, 1] } as const,
-  midi14: { from: [0, 16383], to: [0, 1] } as const,
+export const Normalize: Record<'dmx' | 'midi' | 'midi14', { from: [number, number]; to: [number, number] }> = {
+  dmx: { from: [0, 255], to: [0, 1] },
+  midi: { from: [0, 127], to: [0, 1] },
+  midi14: { from: [0, 16383], to: [0, 1] },
 }
 
 interface Compiled {
@@ -70,7 +70,7 @@ export class Transforms {
       if (rule.direction === 'out') continue
       const m = external.exec(address)
       if (!m) continue
-      return { address: rule.to ? fill(rule.to, m.slice(1)) : address, value: mapNumber(value, (x) => this.valueIn(rule, x)) }
+      return { address: rule.to ? fill(rule.to, m.slice(1)) : address, value: mapNumber(value, (x) => this.valueIn(rule, x), rule.scale !== undefined) }
     }
     return { address, value }
   }
@@ -81,7 +81,7 @@ export class Transforms {
       if (rule.direction === 'in') continue
       const m = clasp.exec(address)
       if (!m) continue
-      return { address: rule.to ? fill(rule.match, m.slice(1)) : address, value: mapNumber(value, (x) => this.valueOut(rule, x)) }
+      return { address: rule.to ? fill(rule.match, m.slice(1)) : address, value: mapNumber(value, (x) => this.valueOut(rule, x), rule.scale !== undefined) }
     }
     return { address, value }
   }
@@ -105,12 +105,15 @@ export class Transforms {
   }
 }
 
-/** Apply `f` to a numeric value (float or integer); integers come back as floats only when scaled. */
-function mapNumber(value: ClaspValue, f: (x: number) => number): ClaspValue {
+/**
+ * Apply `f` to a numeric value. A scaled integer is always a float (MIDI CC 0 and 64 both become
+ * floats); an unscaled one stays an integer when the result is whole.
+ */
+function mapNumber(value: ClaspValue, f: (x: number) => number, scaled: boolean): ClaspValue {
   if (typeof value === 'number') return f(value)
   if (typeof value === 'bigint') {
     const out = f(Number(value))
-    return Number.isInteger(out) && out === Number(value) ? value : out
+    return !scaled && Number.isInteger(out) ? BigInt(out) : out
   }
   return value
 }

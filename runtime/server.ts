@@ -3,7 +3,11 @@
  * TCP for microcontrollers, UDP, serial devices), as `clasp server` runs it. Listener failures
  * become one clear error; a missing serial device is retried, not fatal.
  */
+import type { Bridge } from '../bridges/bridge.ts'
+import { createBridge } from '../bridges/registry.ts'
 import type { ServerSettings } from './cli/config.ts'
+import { connect } from './client/index.ts'
+import { memoryTransport } from './client/transport-memory.ts'
 import { type Logger, streamLogger } from './router/log.ts'
 import { Router } from './router/router.ts'
 import { attachSerial } from './transports/serial.ts'
@@ -15,6 +19,8 @@ export interface RunningServer {
   router: Router
   /** Bound ports (useful when 0 was asked for). */
   ports: { ws: number; tcp?: number; udp?: number }
+  /** Bridges from the config, running in-process over an in-memory transport, in config order. */
+  bridges: Bridge[]
   close(): Promise<void>
 }
 
@@ -77,5 +83,22 @@ export async function startServer(
       throw new ListenError((e as Error).message)
     }
   }
-  return { router, ports, close }
+  const bridges: Bridge[] = []
+  for (const [i, config] of (settings.bridges ?? []).entries()) {
+    try {
+      const bridge = await createBridge(config)
+      // Same client code as `clasp <kind>` over the network, so a bridge behaves the same in both places.
+      const clasp = await connect(`memory://bridge/${i}`, { name: `${config.kind} bridge`, transport: memoryTransport(router), reconnect: false })
+      closers.push(() => clasp.close())
+      await bridge.start({ clasp, log })
+      closers.push(() => bridge.stop())
+      bridges.push(bridge)
+      const port = (bridge as { port?: number }).port
+      announce(`${config.kind} bridge started: namespace ${bridge.namespace}${port ? `, port ${port}` : ''}`)
+    } catch (e) {
+      await close()
+      throw new ListenError(`bridges[${i}] (${config.kind}) could not start: ${(e as Error).message}`)
+    }
+  }
+  return { router, ports, bridges, close }
 }

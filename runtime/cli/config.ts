@@ -8,6 +8,7 @@ import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { parse as parseYaml } from 'yaml'
 import { Transports } from '../../schema/frame.ts'
+import { type BridgeConfig, bridgeKinds, kindOptions, optionErrors } from '../../bridges/registry.ts'
 import type { RouterConfig } from '../router/config.ts'
 
 const Strategy = Type.Union(['lww', 'max', 'min', 'lock', 'merge'].map((s) => Type.Literal(s)))
@@ -28,6 +29,8 @@ export const ServerConfigSchema = Type.Object(
     tcpPort: Type.Optional(Port),
     udpPort: Type.Optional(Port),
     serial: Type.Optional(Type.Array(SerialSpec)),
+    /** Bridges run inside the router process: `{kind: 'osc', port: 8000, ...}`; options per kind in bridges/registry.ts. */
+    bridges: Type.Optional(Type.Array(Type.Object({ kind: Type.String({ minLength: 1 }) }, { additionalProperties: true }))),
     logLevel: Type.Optional(Type.Union(['debug', 'info', 'warn', 'error', 'silent'].map((s) => Type.Literal(s)))),
     logFormat: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('pretty')])),
     router: Type.Optional(Type.Object({
@@ -65,6 +68,8 @@ export interface ServerSettings {
   tcpPort: number
   udpPort: number
   serial: SerialTarget[]
+  /** Bridges started in-process (validated against their kind's schema). */
+  bridges?: BridgeConfig[]
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   logFormat: 'json' | 'pretty'
   router: Partial<RouterConfig>
@@ -80,6 +85,7 @@ export const defaultSettings: ServerSettings = {
   tcpPort: Transports.tcpPort,
   udpPort: 0,
   serial: [],
+  bridges: [],
   logLevel: 'info',
   logFormat: 'pretty',
   router: {},
@@ -111,12 +117,31 @@ export function loadConfigFile(path: string): ServerConfigFile {
 }
 
 export function validateConfig(data: unknown, source: string): ServerConfigFile {
-  if (Value.Check(ServerConfigSchema, data)) return data
+  if (Value.Check(ServerConfigSchema, data)) {
+    const problems = bridgeProblems(data.bridges ?? [])
+    if (problems.length) throw new ConfigError(`invalid config in ${source}:\n  ${problems.slice(0, 5).join('\n  ')}`)
+    return data
+  }
   const problems = [...Value.Errors(ServerConfigSchema, data)].slice(0, 5).map((e) => {
     const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(top level)'
     return `${where}: ${e.message}`
   })
   throw new ConfigError(`invalid config in ${source}:\n  ${problems.join('\n  ')}`)
+}
+
+/** Each bridge entry against its kind's options schema, with paths like `bridges.0.port`. */
+function bridgeProblems(entries: Array<{ kind: string }>): string[] {
+  const problems: string[] = []
+  entries.forEach((entry, i) => {
+    const kind = bridgeKinds[entry.kind]
+    if (!kind) {
+      problems.push(`bridges.${i}.kind: unknown bridge kind '${entry.kind}' (known: ${Object.keys(bridgeKinds).join(', ')})`)
+      return
+    }
+    const { kind: _kind, ...options } = entry as BridgeConfig
+    for (const p of optionErrors(kindOptions(kind), options, (key) => `bridges.${i}.${key}`)) problems.push(p)
+  })
+  return problems
 }
 
 /** Defaults ← file ← flags. */
@@ -128,6 +153,7 @@ export function mergeSettings(file: ServerConfigFile | undefined, flags: Partial
     if (file.tcpPort !== undefined) s.tcpPort = file.tcpPort
     if (file.udpPort !== undefined) s.udpPort = file.udpPort
     if (file.serial) s.serial = file.serial.map(parseSerial)
+    if (file.bridges) s.bridges = file.bridges as BridgeConfig[]
     if (file.logLevel) s.logLevel = file.logLevel
     if (file.logFormat) s.logFormat = file.logFormat
     s.router = { ...(file.router as Partial<RouterConfig>) }

@@ -1,9 +1,11 @@
 /**
- * The `clasp` command line: `server` runs a router; `set`, `get`, `sub` and `pub` talk to one.
+ * The `clasp` command line: `server` runs a router; `set`, `get`, `sub` and `pub` talk to one;
+ * `osc`, `mqtt`, `http`, ... run one bridge each (a command per entry of bridges/registry.ts).
  * Errors are one line on stderr and a non-zero exit code, never a stack trace.
  */
 import { SCHEMA_HASH } from '../../generated/types.ts'
 import { type FlagSpec, UsageError, helpFor, parseArgs } from './args.ts'
+import { bridgeCommands, bridgeHelp } from './commands/bridge.ts'
 import { clientCommands } from './commands/client.ts'
 import { runServer, serverFlags } from './commands/server.ts'
 import { ConfigError } from './config.ts'
@@ -15,11 +17,14 @@ const HELP = `clasp ${VERSION} — CLASP router, client and tools
 Usage: clasp <command> [options]
 
 Commands:
-  server                 run a router (WebSocket 7330, TCP 7332, optional UDP and serial)
+  server                 run a router (WebSocket 7330, TCP 7332, optional UDP, serial, bridges)
   set ADDRESS VALUE      write a param and wait for the router's ACK
   get ADDRESS            print a param's current value
   sub PATTERN            print live values matching PATTERN, one per line
   pub ADDRESS [VALUE]    send an event
+
+Bridges (each its own process, connected to a router with --url):
+${bridgeHelp()}
 
 Run 'clasp <command> --help' for the options of a command.
 Other: clasp --version, clasp --help
@@ -35,6 +40,7 @@ interface Command {
 const commands: Record<string, Command> = {
   server: { usage: 'clasp server [options]', summary: 'Run a CLASP router until SIGINT or SIGTERM.', flags: serverFlags, run: runServer },
   ...clientCommands,
+  ...bridgeCommands(),
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -10,6 +10,7 @@ import type { Transport, TransportFactory } from './transport.ts'
 export function memoryTransport(router: Router): TransportFactory {
   return async (_url, handlers) => {
     const [clientSide, routerSide] = memoryPortPair('bridge', 'router')
+    routerSide.trusted = true
     let open = true
     clientSide.start({
       // Deliver on a microtask so the client sees the same ordering as over a socket.

@@ -13,6 +13,11 @@ export interface FramePort {
   start(handlers: PortHandlers): void
   /** Short description for logs, e.g. `ws 127.0.0.1:51234`. */
   readonly label: string
+  /**
+   * In-process peers (bridges started by the router itself) are exempt from the per-session
+   * inbound rate limit: one bridge session carries the traffic of many external devices.
+   */
+  readonly trusted?: boolean
 }
 
 export interface PortHandlers {
@@ -33,6 +38,7 @@ export function memoryPortPair(labelA = 'mem-a', labelB = 'mem-b'): [MemoryPort,
 
 export class MemoryPort implements FramePort {
   peer: MemoryPort | undefined
+  trusted = false
   private handlers: PortHandlers | undefined
   private pending: Uint8Array[] = []
   closed = false

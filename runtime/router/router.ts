@@ -134,7 +134,7 @@ export class Router {
   /** Fixed one-second windows per session; frames beyond the limit get ERROR 429 [CONF-140]. */
   private rateLimited(session: Session, now: number): boolean {
     const limit = this.config.maxMessagesPerSecond
-    if (limit <= 0) return false
+    if (limit <= 0 || session.port.trusted) return false
     if (now - session.windowStartMs >= 1000) {
       session.windowStartMs = now - (now % 1000)
       session.windowCount = 0

@@ -1,0 +1,147 @@
+/**
+ * Socket.IO server bridge (bridges.md §9, deliberate difference 17): event `{event}` ↔ address
+ * `{ns}/{event}` in both directions, through `onAny`, keeping every path segment
+ * (`mixer/fader1` ↔ `/socketio/mixer/fader1`; the reference kept only the last segment).
+ *
+ * In:  `socket.emit('mixer/fader1', 0.5)` → SET `{ns}/mixer/fader1 = 0.5` (`signal: 'event'` →
+ *      PUBLISH). No argument → Null, one → its value, several → an Array. Integral numbers are
+ *      Ints unless `numbers: 'float'`; Buffers are Bytes; `{"$float":1}` forces a float. A
+ *      trailing acknowledgement callback gets `{ok:true, revision}` or `{ok:false, error}`.
+ * Out: SETs and events under the namespace → `emit(path without the leading /, value)` to every
+ *      connected socket except the one the write came from. Ints beyond 2^53 are `{"$int":"…"}`.
+ * `events` limits both directions to a list of event names.
+ */
+import { type Server as HttpServer, createServer } from 'node:http'
+import { Server, type Socket } from 'socket.io'
+import type { ClaspValue } from '../generated/types.ts'
+import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats } from './bridge.ts'
+import { ClientHub, type HubUpdate } from './hub.ts'
+import { fromJsonable, toJsonable } from './json-value.ts'
+
+/** Options of the Socket.IO bridge (registry kind `socketio`). */
+export interface SocketIoBridgeOptions extends BridgeOptions {
+  /** Address to listen on (default 0.0.0.0). */
+  host?: string
+  /** TCP port (default 3000; 0 = any free port). */
+  port?: number
+  /** Only these event names, in both directions (default: all). */
+  events?: string[]
+  /** What incoming events become: `param` (SET, default) or `event` (PUBLISH). */
+  signal?: 'param' | 'event'
+  /** `auto` (default): integral numbers are Ints; `float`: every number is a Float. */
+  numbers?: 'auto' | 'float'
+  /** Origins allowed by CORS; `*` allows any (default none). */
+  cors?: string[]
+  /** Larger messages close the connection (default 65536). */
+  maxPayloadBytes?: number
+}
+
+type Ack = (reply: unknown) => void
+
+/** A Socket.IO server; every socket is a ClientHub client subscribed to the whole namespace. */
+export class SocketIoBridge implements Bridge {
+  readonly kind = 'socketio'
+  readonly namespace: string
+  private readonly counters = emptyStats()
+  private readonly hub: ClientHub<Socket>
+  private http: HttpServer | undefined
+  private io: Server | undefined
+  private ctx: BridgeContext | undefined
+
+  constructor(readonly options: SocketIoBridgeOptions) {
+    this.namespace = options.namespace
+    this.hub = new ClientHub(options.namespace, options.transforms, this.counters, (s, u) => this.push(s, u))
+  }
+
+  /** The bound TCP port (useful when 0 was asked for). */
+  get port(): number {
+    const a = this.http?.address()
+    return a && typeof a === 'object' ? a.port : 0
+  }
+
+  async start(ctx: BridgeContext): Promise<void> {
+    this.ctx = ctx
+    await this.hub.start(ctx.clasp)
+    const http = createServer()
+    const origins = this.options.cors ?? []
+    const io = new Server(http, {
+      maxHttpBufferSize: this.options.maxPayloadBytes ?? 65536,
+      ...(origins.length ? { cors: { origin: origins.includes('*') ? '*' : origins } } : {}),
+    })
+    io.on('connection', (socket) => this.onConnection(socket))
+    io.engine.on('connection_error', (e: { message: string }) => {
+      countMalformed(this.counters, ctx.log, 'Socket.IO connection error', { error: e.message })
+    })
+    const host = this.options.host ?? '0.0.0.0'
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject)
+      http.listen(this.options.port ?? 3000, host, () => {
+        http.off('error', reject)
+        resolve()
+      })
+    })
+    this.http = http
+    this.io = io
+    ctx.log.info(`Socket.IO bridge listening on http://${host}:${this.port}`, { namespace: this.namespace })
+  }
+
+  async stop(): Promise<void> {
+    this.hub.stop()
+    const io = this.io
+    this.io = undefined
+    this.http = undefined
+    if (io) await new Promise<void>((resolve) => io.close(() => resolve()))
+  }
+
+  stats(): BridgeStats {
+    return { ...this.counters }
+  }
+
+  private allowed(event: string): boolean {
+    return this.options.events === undefined || this.options.events.includes(event)
+  }
+
+  private onConnection(socket: Socket): void {
+    this.hub.subscribe(socket, '/**')
+    socket.on('disconnect', () => this.hub.drop(socket))
+    socket.onAny((event: unknown, ...args: unknown[]) => this.onEvent(socket, event, args))
+  }
+
+  private onEvent(socket: Socket, event: unknown, args: unknown[]): void {
+    const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined
+    const reject = (error: string) => {
+      countMalformed(this.counters, this.ctx!.log, `Socket.IO event rejected: ${error}`, { event: String(event) })
+      ack?.({ ok: false, error })
+    }
+    if (typeof event !== 'string' || !this.allowed(event)) return reject(`event ${String(event)} is not bridged`)
+    const path = `/${event.replace(/^\//, '')}`
+    if (path.slice(1).split('/').includes('') || this.hub.claspAddress(path) === undefined) return reject(`event name ${JSON.stringify(event)} is not a valid address`)
+    const numbers = this.options.numbers ?? 'auto'
+    const values = args.map((a) => fromJsonable(a, numbers) ?? null)
+    const value: ClaspValue = values.length === 0 ? null : values.length === 1 ? values[0] : values
+    if (this.options.signal === 'event') {
+      const ok = this.hub.emit(socket, path, value)
+      if (!ok) this.counters.errors++
+      ack?.(ok ? { ok: true } : { ok: false, error: 'not connected to the router' })
+      return
+    }
+    this.hub.set(socket, path, value).then(
+      (revision) => ack?.({ ok: true, revision: Number(revision) }),
+      (e: Error) => {
+        countError(this.counters, this.ctx!.log, 'router refused Socket.IO input', { event, error: e.message })
+        ack?.({ ok: false, error: e.message })
+      },
+    )
+  }
+
+  private push(socket: Socket, u: HubUpdate): void {
+    const event = u.address.slice(1)
+    if (event === '' || !this.allowed(event)) return
+    socket.emit(event, toJsonable(u.value))
+  }
+}
+
+/** Factory used by the registry and the CLI. */
+export function createSocketIoBridge(options: SocketIoBridgeOptions): SocketIoBridge {
+  return new SocketIoBridge(options)
+}

@@ -1,0 +1,220 @@
+/**
+ * The HTTP bridge's `/v1` API on 127.0.0.1, driven with `curl` (Debian `curl`) and Node's
+ * `fetch`: reads with revisions, writes with optimistic concurrency (409) and locks (423),
+ * events, snapshots, SSE streams, the namespace applied the same way to reads and writes, CORS,
+ * Bearer tokens, and bad input (oversized 413, broken JSON 400) counted without touching state.
+ */
+import { execFile, spawn } from 'node:child_process'
+import { afterEach, describe, expect, test } from 'vitest'
+import { HttpBridge, type HttpBridgeOptions } from '../../bridges/http.ts'
+import { bridgeRig, peer } from '../support/peers.ts'
+import { sleep, waitFor } from '../support/wait.ts'
+
+const curlBin = peer('curl', 'curl')
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function setup(options: Partial<HttpBridgeOptions> = {}) {
+  const rig = await bridgeRig('/**')
+  cleanups.push(() => rig.close())
+  const bridge = await rig.start(new HttpBridge({ namespace: '/', host: '127.0.0.1', port: 0, ...options }))
+  return { rig, bridge, base: `http://127.0.0.1:${bridge.port}` }
+}
+
+interface Reply {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/** curl with headers dumped to stdout; never throws for HTTP errors. */
+function curl(...args: string[]): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    execFile(curlBin.path, ['-s', '-D', '-', '--max-time', '5', ...args], { maxBuffer: 1 << 24 }, (e, stdout) => {
+      if (e && !stdout) return reject(e)
+      const blocks = stdout.split('\r\n\r\n')
+      // A "100 Continue" block may precede the real head.
+      while (blocks.length > 2 && /^HTTP\/1\.1 100/.test(blocks[0])) blocks.shift()
+      const [head, ...rest] = blocks
+      const [statusLine, ...lines] = head.split('\r\n')
+      const headers: Record<string, string> = {}
+      for (const l of lines) {
+        const i = l.indexOf(':')
+        headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim()
+      }
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') })
+    })
+  })
+}
+
+const json = (...args: string[]) => ['-H', 'Content-Type: application/json', ...args]
+
+describe.skipIf(!curlBin.ok)('HTTP /v1 bridge (curl, fetch)', () => {
+  test('GET: value with revision and time; 404 for unknown addresses; floats keep their .0', async () => {
+    const { rig, base } = await setup()
+    await rig.observer.set('/mixer/fader1', 1.0)
+    await rig.observer.set('/mixer/count', 3n)
+    const r = await curl(`${base}/v1/state/mixer/fader1`)
+    expect(r.status).toBe(200)
+    expect(r.headers['content-type']).toMatch(/application\/json/)
+    expect(r.headers.etag).toBe('"1"')
+    expect(r.body).toMatch(/^\{"address":"\/mixer\/fader1","value":1\.0,"revision":1,"timestamp":\d{16}\}\n$/)
+    expect(JSON.parse((await curl(`${base}/v1/state/mixer/count`)).body).value).toBe(3)
+    expect((await curl(`${base}/v1/state/mixer/none`)).status).toBe(404)
+  })
+
+  test('PUT sets with types kept; a stale revision is 409 and changes nothing; If-Match works too', async () => {
+    const { rig, base, bridge } = await setup()
+    let r = await curl('-X', 'PUT', ...json('-d', '{"value": 1.0}'), `${base}/v1/state/mixer/fader2`)
+    expect(r.status).toBe(200)
+    expect(r.body).toBe('{"address":"/mixer/fader2","value":1.0,"revision":1}\n')
+    expect(rig.router.params.get('/mixer/fader2')?.value).toBe(1)
+    expect(typeof rig.router.params.get('/mixer/fader2')?.value).toBe('number')
+    r = await curl('-X', 'PUT', ...json('-d', '{"value": 2, "revision": 1}'), `${base}/v1/state/mixer/fader2`)
+    expect(r.status).toBe(200)
+    expect(rig.router.params.get('/mixer/fader2')?.value).toBe(2n)
+    r = await curl('-X', 'PUT', ...json('-d', '{"value": 9, "revision": 1}'), `${base}/v1/state/mixer/fader2`)
+    expect(r.status).toBe(409)
+    expect(JSON.parse(r.body).error).toMatch(/RevisionConflict/)
+    r = await curl('-X', 'PUT', '-H', 'If-Match: "1"', ...json('-d', '{"value": 9}'), `${base}/v1/state/mixer/fader2`)
+    expect(r.status).toBe(409)
+    expect(rig.router.params.get('/mixer/fader2')).toMatchObject({ value: 2n, revision: 2n })
+    r = await curl('-X', 'PUT', '-H', 'If-Match: "2"', ...json('-d', '{"value": {"$float": 3}}'), `${base}/v1/state/mixer/fader2`)
+    expect(r.status).toBe(200)
+    expect(rig.router.params.get('/mixer/fader2')?.value).toBe(3)
+    expect(bridge.stats().malformed).toBe(0)
+  })
+
+  test('a param locked by another client is 423', async () => {
+    const { rig, base } = await setup()
+    await rig.observer.set('/cfg/locked', 1n, { lock: true })
+    const r = await curl('-X', 'PUT', ...json('-d', '{"value": 2}'), `${base}/v1/state/cfg/locked`)
+    expect(r.status).toBe(423)
+    expect(rig.router.params.get('/cfg/locked')?.value).toBe(1n)
+  })
+
+  test('DELETE writes null; POST emits an event that is not stored', async () => {
+    const { rig, base } = await setup()
+    await rig.observer.set('/x', 1n)
+    const d = await curl('-X', 'DELETE', `${base}/v1/state/x`)
+    expect(d.status).toBe(200)
+    expect(JSON.parse(d.body)).toEqual({ address: '/x', status: 'deleted', revision: 2 })
+    expect(rig.router.params.get('/x')?.value).toBeNull()
+    const e = await curl('-X', 'POST', ...json('-d', '{"value": "go"}'), `${base}/v1/emit/cue/fire`)
+    expect(e.status).toBe(200)
+    expect(JSON.parse(e.body)).toEqual({ address: '/cue/fire', status: 'emitted' })
+    await waitFor(() => rig.seen.some((s) => s.address === '/cue/fire'), 2000, 'the event')
+    expect(rig.seen.find((s) => s.address === '/cue/fire')).toMatchObject({ value: 'go', meta: { signal: 'event' } })
+    expect(rig.router.params.get('/cue/fire')).toBeUndefined()
+  })
+
+  test('snapshot: everything, or under a prefix, as a flat object', async () => {
+    const { rig, base } = await setup()
+    await rig.observer.set('/a/x', 1.5)
+    await rig.observer.set('/a/y/z', 'deep')
+    await rig.observer.set('/b', true)
+    expect((await curl(`${base}/v1/snapshot`)).body).toBe('{"/a/x":1.5,"/a/y/z":"deep","/b":true}\n')
+    expect((await curl(`${base}/v1/snapshot/a`)).body).toBe('{"/a/x":1.5,"/a/y/z":"deep"}\n')
+  })
+
+  test('SSE with curl -N: current values, then changes (including HTTP writes) and events', async () => {
+    const { rig, base } = await setup()
+    await rig.observer.set('/mixer/fader1', 0.5)
+    const proc = spawn(curlBin.path, ['-s', '-N', `${base}/v1/stream/mixer/**`])
+    cleanups.push(() => void proc.kill())
+    let out = ''
+    proc.stdout.on('data', (d) => (out += d))
+    await waitFor(() => out.includes('fader1'), 3000, 'the initial value')
+    await rig.observer.set('/mixer/fader1', 0.75)
+    await curl('-X', 'PUT', ...json('-d', '{"value": 1.0}'), `${base}/v1/state/mixer/fader2`)
+    await curl('-X', 'POST', ...json('-d', '{"value": null}'), `${base}/v1/emit/mixer/go`)
+    await rig.observer.set('/other', 1n) // not matching
+    await waitFor(() => out.includes('/mixer/go'), 3000, 'the event')
+    const events = out.split('\n\n').filter((b) => b.startsWith('event:'))
+    expect(events).toEqual([
+      'event: value\ndata: {"address":"/mixer/fader1","value":0.5,"revision":1}',
+      'event: value\ndata: {"address":"/mixer/fader1","value":0.75,"revision":2}',
+      'event: value\ndata: {"address":"/mixer/fader2","value":1.0,"revision":1}',
+      'event: event\ndata: {"address":"/mixer/go","value":null}',
+    ])
+  })
+
+  test('SSE with fetch, and the stream ends cleanly when the client goes away', async () => {
+    const { rig, base, bridge } = await setup()
+    const ac = new AbortController()
+    const res = await fetch(`${base}/v1/stream?pattern=${encodeURIComponent('/s/*')}`, { signal: ac.signal })
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/)
+    const reader = res.body!.getReader()
+    await rig.observer.set('/s/a', 1n)
+    let text = ''
+    const end = Date.now() + 3000
+    while (!text.includes('/s/a') && Date.now() < end) text += new TextDecoder().decode((await reader.read()).value)
+    expect(text).toContain('{"address":"/s/a","value":1,"revision":1}')
+    ac.abort()
+    await sleep(100)
+    await rig.observer.set('/s/a', 2n) // no one listening: nothing breaks
+    expect(bridge.stats().errors).toBe(0)
+  })
+
+  test('the namespace applies to reads and writes alike (the reference read and wrote different addresses)', async () => {
+    const { rig, base } = await setup({ namespace: '/web' })
+    await curl('-X', 'PUT', ...json('-d', '{"value": 5}'), `${base}/v1/state/panel/x`)
+    expect(rig.router.params.get('/web/panel/x')?.value).toBe(5n)
+    const r = await curl(`${base}/v1/state/panel/x`)
+    expect(JSON.parse(r.body)).toMatchObject({ address: '/panel/x', value: 5 })
+    await rig.observer.set('/secret', 1n)
+    expect((await curl(`${base}/v1/snapshot`)).body).toBe('{"/panel/x":5}\n')
+  })
+
+  test('/api alias: a bare body is the value', async () => {
+    const { rig, base } = await setup()
+    expect((await curl('-X', 'PUT', ...json('-d', '42'), `${base}/api/legacy/x`)).status).toBe(200)
+    expect(rig.router.params.get('/legacy/x')?.value).toBe(42n)
+    expect(JSON.parse((await curl(`${base}/api/legacy/x`)).body).value).toBe(42)
+    expect(JSON.parse((await curl(`${base}/api/health`)).body).status).toBe('ok')
+  })
+
+  test('Bearer token: 401 without it, accepted in the header or as ?token= (EventSource)', async () => {
+    const { base } = await setup({ token: 's3cret' })
+    const denied = await curl(`${base}/v1/snapshot`)
+    expect(denied.status).toBe(401)
+    expect(denied.headers['www-authenticate']).toBe('Bearer')
+    expect((await curl('-H', 'Authorization: Bearer wrong', `${base}/v1/snapshot`)).status).toBe(401)
+    expect((await curl('-H', 'Authorization: Bearer s3cret', `${base}/v1/snapshot`)).status).toBe(200)
+    expect((await curl(`${base}/v1/snapshot?token=s3cret`)).status).toBe(200)
+  })
+
+  test('CORS: listed origins only; preflight answered', async () => {
+    const { base } = await setup({ cors: ['http://panel.local'] })
+    const ok = await curl('-H', 'Origin: http://panel.local', `${base}/v1/snapshot`)
+    expect(ok.headers['access-control-allow-origin']).toBe('http://panel.local')
+    const other = await curl('-H', 'Origin: http://evil.example', `${base}/v1/snapshot`)
+    expect(other.headers['access-control-allow-origin']).toBeUndefined()
+    const pre = await curl('-X', 'OPTIONS', '-H', 'Origin: http://panel.local', '-H', 'Access-Control-Request-Method: PUT', `${base}/v1/state/x`)
+    expect(pre.status).toBe(204)
+    expect(pre.headers['access-control-allow-methods']).toMatch(/PUT/)
+  })
+
+  test('oversized bodies (413), broken JSON and bad requests (400) are counted; state is untouched; the server keeps serving', async () => {
+    const { rig, base, bridge } = await setup({ maxBodyBytes: 1024 })
+    await rig.observer.set('/keep', 1n)
+    const big = await curl('-X', 'PUT', ...json('-d', `{"value":"${'x'.repeat(5000)}"}`), `${base}/v1/state/keep`)
+    expect(big.status).toBe(413)
+    const chunked = await fetch(`${base}/v1/state/keep`, {
+      method: 'PUT', duplex: 'half',
+      body: new ReadableStream({ start(c) { for (let i = 0; i < 10; i++) c.enqueue(new TextEncoder().encode('x'.repeat(500))); c.close() } }),
+    } as RequestInit)
+    expect(chunked.status).toBe(413) // no Content-Length: counted while reading
+    expect((await curl('-X', 'PUT', ...json('-d', '{"value": 2'), `${base}/v1/state/keep`)).status).toBe(400)
+    expect((await curl('-X', 'PUT', ...json('-d', '{"nope": 2}'), `${base}/v1/state/keep`)).status).toBe(400)
+    expect((await curl('-X', 'PUT', ...json('-d', 'NaN'), `${base}/v1/state/keep`)).status).toBe(400)
+    expect((await curl('-X', 'PUT', ...json('-d', '{"value": 1}'), `${base}/v1/state/a//b`)).status).toBe(400)
+    expect(bridge.stats().malformed).toBe(6)
+    expect(rig.router.params.get('/keep')).toMatchObject({ value: 1n, revision: 1n })
+    expect(rig.log.entries.filter((e) => e.level === 'warn')).toHaveLength(6)
+    expect((await curl(`${base}/v1/state/keep`)).status).toBe(200)
+  })
+})

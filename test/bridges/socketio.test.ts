@@ -1,0 +1,104 @@
+/**
+ * The Socket.IO bridge on 127.0.0.1 with `socket.io-client` peers: `{ns}/{event}` ↔ event in
+ * both directions with every path segment kept, acknowledgements, value types (Ints, Floats,
+ * binary attachments, tagged floats), loop suppression per socket, the `events` filter, and bad
+ * event names counted without touching state.
+ */
+import { type Socket, io } from 'socket.io-client'
+import { afterEach, describe, expect, test } from 'vitest'
+import { SocketIoBridge, type SocketIoBridgeOptions } from '../../bridges/socketio.ts'
+import { bridgeRig } from '../support/peers.ts'
+import { sleep, waitFor } from '../support/wait.ts'
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+async function setup(options: Partial<SocketIoBridgeOptions> = {}) {
+  const rig = await bridgeRig('/**')
+  cleanups.push(() => rig.close())
+  const bridge = await rig.start(new SocketIoBridge({ namespace: '/socketio', host: '127.0.0.1', port: 0, ...options }))
+  return { rig, bridge, url: `http://127.0.0.1:${bridge.port}` }
+}
+
+async function client(url: string): Promise<{ socket: Socket; got: Array<[string, unknown[]]> }> {
+  const socket = io(url, { transports: ['websocket'], reconnection: false })
+  const got: Array<[string, unknown[]]> = []
+  socket.onAny((event: string, ...args: unknown[]) => got.push([event, args]))
+  cleanups.push(() => void socket.close())
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve())
+    socket.once('connect_error', reject)
+  })
+  return { socket, got }
+}
+
+describe('Socket.IO bridge (socket.io-client)', () => {
+  test('events become SETs at {ns}/{event}, deep paths kept, with an acknowledgement', async () => {
+    const { rig, url } = await setup()
+    const { socket } = await client(url)
+    const ack = await socket.timeout(2000).emitWithAck('mixer/fader1', 0.5)
+    expect(ack).toEqual({ ok: true, revision: 1 })
+    socket.emit('count', 3)
+    socket.emit('pair', 1, 'two')
+    socket.emit('raw', Buffer.from([1, 2, 3]))
+    socket.emit('one', { $float: 1 })
+    socket.emit('nothing')
+    await waitFor(() => rig.router.params.get('/socketio/nothing') !== undefined, 2000, 'six SETs')
+    const v = (a: string) => rig.router.params.get(a)?.value
+    expect(v('/socketio/mixer/fader1')).toBe(0.5)
+    expect(v('/socketio/count')).toBe(3n)
+    expect(v('/socketio/pair')).toEqual([1n, 'two'])
+    expect(v('/socketio/raw')).toEqual(new Uint8Array([1, 2, 3]))
+    expect(v('/socketio/one')).toBe(1)
+    expect(typeof v('/socketio/one')).toBe('number')
+    expect(v('/socketio/nothing')).toBeNull()
+  })
+
+  test('CLASP → every socket except the writer, as event = path below the namespace', async () => {
+    const { rig, url, bridge } = await setup()
+    const a = await client(url)
+    const b = await client(url)
+    await a.socket.timeout(2000).emitWithAck('lights/1', 0.25)
+    await rig.observer.set('/socketio/lights/2', 2n ** 60n)
+    await rig.observer.set('/socketio/blob', new Uint8Array([9]))
+    rig.observer.emit('/socketio/cue/go', 'now')
+    await rig.observer.set('/elsewhere', 1n) // outside the namespace
+    await waitFor(() => b.got.length >= 4, 2000, 'four deliveries at b')
+    await sleep(100)
+    expect(b.got.map(([e, args]) => [e, args.length === 1 && Buffer.isBuffer(args[0]) ? [...args[0]] : args[0]])).toEqual([
+      ['lights/1', 0.25], ['lights/2', { $int: (2n ** 60n).toString() }], ['blob', [9]], ['cue/go', 'now'],
+    ])
+    expect(a.got.map(([e]) => e)).toEqual(['lights/2', 'blob', 'cue/go']) // not its own write
+    expect(bridge.stats().suppressed).toBeGreaterThanOrEqual(1)
+  })
+
+  test("signal: 'event' and the events filter", async () => {
+    const { rig, url } = await setup({ signal: 'event', events: ['hit'] })
+    const a = await client(url)
+    const b = await client(url)
+    expect(await a.socket.timeout(2000).emitWithAck('hit', 1)).toEqual({ ok: true })
+    expect(await a.socket.timeout(2000).emitWithAck('other', 1)).toEqual({ ok: false, error: 'event other is not bridged' })
+    await waitFor(() => rig.seen.some((s) => s.address === '/socketio/hit'), 2000, 'the event')
+    expect(rig.seen.find((s) => s.address === '/socketio/hit')?.meta.signal).toBe('event')
+    expect(rig.router.params.get('/socketio/hit')).toBeUndefined()
+    await waitFor(() => b.got.length >= 1, 2000, 'the event at the other socket')
+    expect(b.got).toEqual([['hit', [1]]])
+    await rig.observer.set('/socketio/other', 1n) // filtered on the way out too
+    await sleep(100)
+    expect(b.got).toHaveLength(1)
+  })
+
+  test('bad event names are rejected, counted and logged; state untouched', async () => {
+    const { rig, url, bridge } = await setup()
+    const { socket } = await client(url)
+    expect(await socket.timeout(2000).emitWithAck('a//b', 1)).toMatchObject({ ok: false })
+    expect(await socket.timeout(2000).emitWithAck('', 1)).toMatchObject({ ok: false })
+    socket.emit('fine', 1)
+    await waitFor(() => rig.router.params.get('/socketio/fine') !== undefined, 2000, 'a good event afterwards')
+    expect(bridge.stats()).toMatchObject({ malformed: 2, inbound: 1 })
+    expect([...rig.router.params.values()].map((p) => p.address)).toEqual(['/socketio/fine'])
+    expect(rig.log.entries.filter((e) => e.level === 'warn')).toHaveLength(2)
+  })
+})

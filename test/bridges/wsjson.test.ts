@@ -1,0 +1,171 @@
+/**
+ * The WebSocket JSON bridge on 127.0.0.1 with `ws` clients: the typed protocol (set, get, emit,
+ * subscribe, unsubscribe, snapshot; value / event / snapshot / error replies), legacy untyped
+ * sets, per-client subscriptions (a client never gets its own writes back, the others do),
+ * lossless values, the token, and broken frames answered with errors without closing anything.
+ */
+import { afterEach, describe, expect, test } from 'vitest'
+import WebSocket from 'ws'
+import { WsJsonBridge, type WsJsonBridgeOptions } from '../../bridges/wsjson.ts'
+import { bridgeRig } from '../support/peers.ts'
+import { sleep, waitFor } from '../support/wait.ts'
+
+const cleanups: Array<() => Promise<void> | void> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+interface Client {
+  ws: WebSocket
+  /** Raw text frames received. */
+  frames: string[]
+  /** Parsed with JSON.parse (fine for the small numbers used here). */
+  got(): Array<Record<string, unknown>>
+  send(x: unknown): void
+}
+
+async function client(url: string): Promise<Client> {
+  const ws = new WebSocket(url)
+  const frames: string[] = []
+  ws.on('message', (d) => frames.push(d.toString()))
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', reject)
+  })
+  cleanups.push(() => ws.terminate())
+  return { ws, frames, got: () => frames.map((f) => JSON.parse(f)), send: (x) => ws.send(typeof x === 'string' ? x : JSON.stringify(x)) }
+}
+
+async function setup(options: Partial<WsJsonBridgeOptions> = {}) {
+  const rig = await bridgeRig('/**')
+  cleanups.push(() => rig.close())
+  const bridge = await rig.start(new WsJsonBridge({ namespace: '/', host: '127.0.0.1', port: 0, ...options }))
+  return { rig, bridge, url: `ws://127.0.0.1:${bridge.port}/` }
+}
+
+describe('WS-JSON bridge (ws client)', () => {
+  test('set / get / snapshot with revisions; 1.0 stays a float both ways', async () => {
+    const { rig, url } = await setup()
+    const a = await client(url)
+    a.ws.send('{"type":"set","address":"/mixer/fader1","value":1.0,"id":1}')
+    await waitFor(() => a.frames.length >= 1, 2000, 'the ack')
+    expect(a.frames[0]).toBe('{"type":"ack","id":1,"address":"/mixer/fader1","revision":1}')
+    expect(rig.router.params.get('/mixer/fader1')?.value).toBe(1)
+    expect(typeof rig.router.params.get('/mixer/fader1')?.value).toBe('number')
+    a.send({ type: 'get', address: '/mixer/fader1' })
+    a.send({ type: 'snapshot', prefix: '/mixer' })
+    await waitFor(() => a.frames.length >= 3, 2000, 'get and snapshot replies')
+    expect(a.frames[1]).toBe('{"type":"value","address":"/mixer/fader1","value":1.0,"revision":1}')
+    expect(a.frames[2]).toBe('{"type":"snapshot","state":{"/mixer/fader1":1.0}}')
+  })
+
+  test('per-client subscriptions: current values first; others see my writes and events, I do not', async () => {
+    const { rig, url, bridge } = await setup()
+    await rig.observer.set('/mixer/fader1', 0.5)
+    const a = await client(url)
+    const b = await client(url)
+    const c = await client(url)
+    a.send({ type: 'subscribe', pattern: '/mixer/**' })
+    b.send({ type: 'subscribe', pattern: '/mixer/*' })
+    c.send({ type: 'subscribe', pattern: '/other/**' })
+    await waitFor(() => a.frames.length >= 1 && b.frames.length >= 1, 2000, 'the current values')
+    expect(a.got()[0]).toEqual({ type: 'value', address: '/mixer/fader1', value: 0.5, revision: 1 })
+    a.send({ type: 'set', address: '/mixer/fader2', value: 0.25 })
+    a.send({ type: 'emit', address: '/mixer/go', value: 'now' })
+    await waitFor(() => b.frames.length >= 3, 2000, "a's write and event at b")
+    await rig.observer.set('/mixer/fader1', 0.75) // from CLASP: everyone subscribed gets it
+    await waitFor(() => b.frames.length >= 4 && a.frames.length >= 2, 2000, 'live updates')
+    await sleep(100)
+    expect(b.got().slice(1)).toEqual([
+      { type: 'value', address: '/mixer/fader2', value: 0.25, revision: 1 },
+      { type: 'event', address: '/mixer/go', value: 'now' },
+      { type: 'value', address: '/mixer/fader1', value: 0.75, revision: 2 },
+    ])
+    expect(a.got().slice(1)).toEqual([{ type: 'value', address: '/mixer/fader1', value: 0.75, revision: 2 }]) // not its own
+    expect(c.frames).toEqual([])
+    expect(rig.seen.find((s) => s.address === '/mixer/go')?.meta.signal).toBe('event')
+    expect(bridge.stats().suppressed).toBeGreaterThanOrEqual(2)
+  })
+
+  test('unsubscribe stops updates; a closed client is forgotten', async () => {
+    const { rig, url, bridge } = await setup()
+    const a = await client(url)
+    a.send({ type: 'subscribe', pattern: '/x' })
+    a.send({ type: 'unsubscribe', pattern: '/x' })
+    a.send({ type: 'unsubscribe', pattern: '/x' }) // not subscribed any more: an error
+    await waitFor(() => a.frames.length >= 1, 2000, 'the error')
+    await rig.observer.set('/x', 1n)
+    await sleep(100)
+    expect(a.got()).toEqual([{ type: 'error', message: 'not subscribed to that pattern', request_type: 'unsubscribe' }])
+    a.send({ type: 'subscribe', pattern: '/**' })
+    a.ws.close()
+    await waitFor(() => bridge.clients === 0, 2000, 'the close')
+    await rig.observer.set('/x', 2n) // nobody left to deliver to: nothing breaks
+    expect(bridge.stats().errors).toBe(0)
+  })
+
+  test('legacy untyped {address, value} is a set', async () => {
+    const { rig, url } = await setup()
+    const a = await client(url)
+    a.send('{"address":"/legacy","value":[1,2.5,"x"]}')
+    await waitFor(() => rig.router.params.get('/legacy') !== undefined, 2000, 'the legacy set')
+    expect(rig.router.params.get('/legacy')?.value).toEqual([1n, 2.5, 'x'])
+  })
+
+  test('errors: unknown address for get, router refusals, stale revisions', async () => {
+    const { rig, url } = await setup()
+    await rig.observer.set('/r', 1n)
+    const a = await client(url)
+    a.send({ type: 'get', address: '/missing' })
+    a.send({ type: 'set', address: '/r', value: 2, revision: 7, id: 'x' })
+    await waitFor(() => a.frames.length >= 2, 2000, 'two errors')
+    const [missing, conflict] = a.got()
+    expect(missing).toMatchObject({ type: 'error', request_type: 'get' })
+    expect(conflict).toMatchObject({ type: 'error', request_type: 'set', address: '/r', id: 'x' })
+    expect(String(conflict.message)).toMatch(/RevisionConflict/)
+    expect(rig.router.params.get('/r')?.value).toBe(1n)
+  })
+
+  test('broken frames get an error reply, are counted and logged; the connection and state survive', async () => {
+    const { rig, url, bridge } = await setup()
+    await rig.observer.set('/keep', 1n)
+    const a = await client(url)
+    for (const bad of ['{"type":"set",', 'not json', '[1,2]', '{"type":"warp","address":"/x"}', '{"type":"set","address":"no-slash","value":1}', '{"type":"subscribe","pattern":"a/b"}', '{"type":"set","address":"/keep"}']) a.send(bad)
+    a.ws.send(Buffer.from([1, 2, 3]), { binary: true })
+    await waitFor(() => a.frames.length >= 8, 2000, 'eight error replies')
+    expect(a.got().every((m) => m.type === 'error')).toBe(true)
+    expect(a.got().map((m) => m.request_type)).toEqual([null, null, null, 'warp', 'set', 'subscribe', 'set', null])
+    expect(bridge.stats().malformed).toBe(8)
+    expect(rig.log.entries.filter((e) => e.level === 'warn')).toHaveLength(8)
+    a.send({ type: 'set', address: '/keep', value: 2, id: 9 })
+    await waitFor(() => a.frames.length >= 9, 2000, 'a good request afterwards')
+    expect(a.got()[8]).toEqual({ type: 'ack', id: 9, address: '/keep', revision: 2 })
+    expect([...rig.router.params.values()].map((p) => p.address)).toEqual(['/keep'])
+  })
+
+  test('an oversized frame closes that connection only (1009), counted', async () => {
+    const { url, bridge } = await setup({ maxPayloadBytes: 256 })
+    const a = await client(url)
+    const b = await client(url)
+    const closed = new Promise<number>((resolve) => a.ws.once('close', (code) => resolve(code)))
+    a.send({ type: 'set', address: '/big', value: 'x'.repeat(1000) })
+    expect(await closed).toBe(1009)
+    await waitFor(() => bridge.stats().malformed >= 1, 2000, 'the count')
+    b.send({ type: 'snapshot' })
+    await waitFor(() => b.frames.length >= 1, 2000, 'the other client still served')
+  })
+
+  test('namespace: addresses are relative to it; token via ?token=', async () => {
+    const { rig, bridge } = await setup({ namespace: '/ui', token: 'k' })
+    const refused = new WebSocket(`ws://127.0.0.1:${bridge.port}/`)
+    refused.on('error', () => undefined)
+    const status = await new Promise<number>((resolve) => refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)))
+    refused.terminate()
+    expect(status).toBe(401)
+    const a = await client(`ws://127.0.0.1:${bridge.port}/?token=k`)
+    a.send({ type: 'set', address: '/btn', value: true, id: 1 })
+    await waitFor(() => a.frames.length >= 1, 2000, 'the ack')
+    expect(rig.router.params.get('/ui/btn')?.value).toBe(true)
+    expect(a.got()[0]).toMatchObject({ address: '/btn' })
+  })
+})
