@@ -50,17 +50,15 @@ export function settingsFromFlags(p: Parsed): ServerSettings {
 export async function runServer(p: Parsed): Promise<number> {
   const settings = settingsFromFlags(p)
   const announce = settings.logLevel === 'silent' ? () => undefined : (line: string) => process.stdout.write(`${line}\n`)
-  const server = await startServer(settings, undefined, announce)
-  let stopping = false
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      if (stopping) return
-      stopping = true
-      process.stderr.write(`clasp server: ${signal} received, shutting down\n`)
-      server.close().then(resolve, resolve)
-    }
-    process.once('SIGINT', () => stop('SIGINT'))
-    process.once('SIGTERM', () => stop('SIGTERM'))
+  // Signals are caught from the start: one arriving while listeners are still opening must
+  // still shut down cleanly, not kill the process mid-start.
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'))
+    process.once('SIGTERM', () => resolve('SIGTERM'))
   })
+  const server = await startServer(settings, undefined, announce)
+  const signal = await signalled
+  process.stderr.write(`clasp server: ${signal} received, shutting down\n`)
+  await server.close().catch(() => undefined)
   return 0
 }
