@@ -1,8 +1,10 @@
 /**
- * Runs every emitter and returns the generated files as text, keyed by path under generated/.
- * Pure: it writes nothing, so tests and `--check` can compare its output.
+ * Runs every emitter and returns the generated files as text, keyed by path under generated/
+ * ('/'-separated; the Arduino library lives in arduino/Clasp/...). Pure: it writes nothing,
+ * so tests and `--check` can compare its output.
  */
 import { IndentationText, Project, QuoteKind, type SourceFile } from 'ts-morph'
+import { emitArduinoLibrary } from './arduino/library.ts'
 import { emitCHeader } from './c/header.ts'
 import { type SchemaModel, buildModel } from './model.ts'
 import { schemaHash, stampLine } from './stamp.ts'
@@ -32,6 +34,8 @@ export function generate(model: SchemaModel = buildModel()): Map<string, string>
     file.formatText({ indentSize: 2, convertTabsToSpaces: true, semicolons: 'remove' as never })
     out.set(name, `${stampLine(hash, 'ts')}\n/* eslint-disable */\n${file.getFullText()}`)
   }
-  out.set('clasp.h', `${stampLine(hash, 'c')}\n${emitCHeader(model, hash)}`)
+  const claspH = `${stampLine(hash, 'c')}\n${emitCHeader(model, hash)}`
+  out.set('clasp.h', claspH)
+  for (const [name, text] of emitArduinoLibrary(model, hash, claspH)) out.set(name, text)
   return out
 }

@@ -352,6 +352,59 @@ extern "C" {
 #endif
 #endif
 
+/* Decoders compiled in. Define CLASP_DECODE_<MSG> 0 to leave one out of a small build: that
+ * message then decodes as CLASP_ERR_UNSUPPORTED_MESSAGE, and its decoder (100-500 bytes of
+ * AVR flash each) is not compiled. The Arduino ClaspClient leaves out those it never reads. */
+#ifndef CLASP_DECODE_HELLO
+#define CLASP_DECODE_HELLO 1
+#endif
+#ifndef CLASP_DECODE_WELCOME
+#define CLASP_DECODE_WELCOME 1
+#endif
+#ifndef CLASP_DECODE_SUBSCRIBE
+#define CLASP_DECODE_SUBSCRIBE 1
+#endif
+#ifndef CLASP_DECODE_UNSUBSCRIBE
+#define CLASP_DECODE_UNSUBSCRIBE 1
+#endif
+#ifndef CLASP_DECODE_PUBLISH
+#define CLASP_DECODE_PUBLISH 1
+#endif
+#ifndef CLASP_DECODE_SET
+#define CLASP_DECODE_SET 1
+#endif
+#ifndef CLASP_DECODE_GET
+#define CLASP_DECODE_GET 1
+#endif
+#ifndef CLASP_DECODE_SNAPSHOT
+#define CLASP_DECODE_SNAPSHOT 1
+#endif
+#ifndef CLASP_DECODE_BUNDLE
+#define CLASP_DECODE_BUNDLE 1
+#endif
+#ifndef CLASP_DECODE_SYNC
+#define CLASP_DECODE_SYNC 1
+#endif
+#ifndef CLASP_DECODE_PING
+#define CLASP_DECODE_PING 1
+#endif
+#ifndef CLASP_DECODE_PONG
+#define CLASP_DECODE_PONG 1
+#endif
+#ifndef CLASP_DECODE_ACK
+#define CLASP_DECODE_ACK 1
+#endif
+#ifndef CLASP_DECODE_ERROR
+#define CLASP_DECODE_ERROR 1
+#endif
+
+/* Static helpers that such a build leaves unreferenced: no warning, and no code. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CLASP_MAYBE_UNUSED __attribute__((unused))
+#else
+#define CLASP_MAYBE_UNUSED
+#endif
+
 /* ---- Worst-case encoded sizes (follow the CLASP_MAX_* settings above) --------------------- */
 
 #define CLASP_MAX2_(a, b) ((a) > (b) ? (a) : (b))
@@ -1524,14 +1577,14 @@ double clasp_value_as_double(const clasp_value_t* v) {
   return (double)clasp_value_as_int64(v);
 }
 
-static void clasp_skip_publish_samples(clasp_cursor_t* c, uint8_t depth);
-static void clasp_put_publish_samples(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth);
-static void clasp_skip_snapshot_params(clasp_cursor_t* c, uint8_t depth);
-static void clasp_put_snapshot_params(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth);
+static CLASP_MAYBE_UNUSED void clasp_skip_publish_samples(clasp_cursor_t* c, uint8_t depth);
+static CLASP_MAYBE_UNUSED void clasp_put_publish_samples(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth);
+static CLASP_MAYBE_UNUSED void clasp_skip_snapshot_params(clasp_cursor_t* c, uint8_t depth);
+static CLASP_MAYBE_UNUSED void clasp_put_snapshot_params(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth);
 
 /* ---- Messages -------------------------------------------------------------------------- */
 
-static bool clasp_dec_subscribe_options(clasp_cursor_t* c, clasp_subscribe_options_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_subscribe_options(clasp_cursor_t* c, clasp_subscribe_options_t* m, uint8_t depth) {
   uint8_t f0;
   memset(m, 0, sizeof *m);
   (void)depth;
@@ -1556,7 +1609,7 @@ static bool clasp_dec_subscribe_options(clasp_cursor_t* c, clasp_subscribe_optio
   return true;
 }
 
-static bool clasp_dec_param_value(clasp_cursor_t* c, clasp_param_value_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_param_value(clasp_cursor_t* c, clasp_param_value_t* m, uint8_t depth) {
   uint8_t f0;
   memset(m, 0, sizeof *m);
   (void)depth;
@@ -1616,7 +1669,7 @@ static void clasp_enc_param_value(clasp_writer_t* w, const clasp_param_value_t* 
   }
 }
 
-static bool clasp_dec_msg_hello(clasp_cursor_t* c, clasp_hello_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_hello(clasp_cursor_t* c, clasp_hello_t* m, uint8_t depth) {
   memset(m, 0, sizeof *m);
   (void)depth;
   m->version = clasp_get_u8(c);
@@ -1634,7 +1687,7 @@ static void clasp_enc_msg_hello(clasp_writer_t* w, const clasp_hello_t* m, uint8
   clasp_put_str(w, m->token, CLASP_MAX_TOKEN_BYTES);
 }
 
-static bool clasp_dec_msg_welcome(clasp_cursor_t* c, clasp_welcome_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_welcome(clasp_cursor_t* c, clasp_welcome_t* m, uint8_t depth) {
   memset(m, 0, sizeof *m);
   (void)depth;
   m->version = clasp_get_u8(c);
@@ -1656,7 +1709,7 @@ static void clasp_enc_msg_welcome(clasp_writer_t* w, const clasp_welcome_t* m, u
   clasp_put_str(w, m->token, CLASP_MAX_TOKEN_BYTES);
 }
 
-static bool clasp_dec_msg_subscribe(clasp_cursor_t* c, clasp_subscribe_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_subscribe(clasp_cursor_t* c, clasp_subscribe_t* m, uint8_t depth) {
   memset(m, 0, sizeof *m);
   (void)depth;
   m->id = clasp_get_u32(c);
@@ -1678,7 +1731,7 @@ static void clasp_enc_msg_subscribe(clasp_writer_t* w, const clasp_subscribe_t* 
   else clasp_put_u8(w, 0);
 }
 
-static bool clasp_dec_msg_unsubscribe(clasp_cursor_t* c, clasp_unsubscribe_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_unsubscribe(clasp_cursor_t* c, clasp_unsubscribe_t* m, uint8_t depth) {
   memset(m, 0, sizeof *m);
   (void)depth;
   m->id = clasp_get_u32(c);
@@ -1690,7 +1743,7 @@ static void clasp_enc_msg_unsubscribe(clasp_writer_t* w, const clasp_unsubscribe
   clasp_put_u32(w, m->id);
 }
 
-static bool clasp_dec_msg_publish(clasp_cursor_t* c, clasp_publish_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_publish(clasp_cursor_t* c, clasp_publish_t* m, uint8_t depth) {
   uint8_t f0;
   memset(m, 0, sizeof *m);
   (void)depth;
@@ -1767,7 +1820,7 @@ static void clasp_enc_msg_publish(clasp_writer_t* w, const clasp_publish_t* m, u
   }
 }
 
-static bool clasp_dec_msg_set(clasp_cursor_t* c, clasp_set_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_set(clasp_cursor_t* c, clasp_set_t* m, uint8_t depth) {
   uint8_t f0;
   memset(m, 0, sizeof *m);
   (void)depth;
@@ -1809,7 +1862,7 @@ static void clasp_enc_msg_set(clasp_writer_t* w, const clasp_set_t* m, uint8_t d
   }
 }
 
-static bool clasp_dec_msg_get(clasp_cursor_t* c, clasp_get_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_get(clasp_cursor_t* c, clasp_get_t* m, uint8_t depth) {
   memset(m, 0, sizeof *m);
   (void)depth;
   clasp_get_str(c, &m->address, CLASP_MAX_ADDRESS_BYTES);
@@ -1821,7 +1874,7 @@ static void clasp_enc_msg_get(clasp_writer_t* w, const clasp_get_t* m, uint8_t d
   clasp_put_str(w, m->address, CLASP_MAX_ADDRESS_BYTES);
 }
 
-static bool clasp_dec_msg_snapshot(clasp_cursor_t* c, clasp_snapshot_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_snapshot(clasp_cursor_t* c, clasp_snapshot_t* m, uint8_t depth) {
   memset(m, 0, sizeof *m);
   (void)depth;
   clasp_get_list(c, &m->params, CLASP_MAX_SNAPSHOT_PARAMS, depth, clasp_skip_snapshot_params);
@@ -1833,7 +1886,7 @@ static void clasp_enc_msg_snapshot(clasp_writer_t* w, const clasp_snapshot_t* m,
   clasp_put_list(w, &m->params, CLASP_MAX_SNAPSHOT_PARAMS, depth, clasp_skip_snapshot_params, clasp_put_snapshot_params);
 }
 
-static bool clasp_dec_msg_bundle(clasp_cursor_t* c, clasp_bundle_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_bundle(clasp_cursor_t* c, clasp_bundle_t* m, uint8_t depth) {
   uint8_t f0;
   uint16_t n_messages;
   memset(m, 0, sizeof *m);
@@ -1861,7 +1914,7 @@ static void clasp_enc_msg_bundle(clasp_writer_t* w, const clasp_bundle_t* m, uin
   clasp_put_messages(w, &m->messages, CLASP_MAX_BUNDLE_MESSAGES, depth);
 }
 
-static bool clasp_dec_msg_sync(clasp_cursor_t* c, clasp_sync_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_sync(clasp_cursor_t* c, clasp_sync_t* m, uint8_t depth) {
   uint8_t f0;
   memset(m, 0, sizeof *m);
   (void)depth;
@@ -1894,7 +1947,7 @@ static void clasp_enc_msg_sync(clasp_writer_t* w, const clasp_sync_t* m, uint8_t
   }
 }
 
-static bool clasp_dec_msg_ack(clasp_cursor_t* c, clasp_ack_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_ack(clasp_cursor_t* c, clasp_ack_t* m, uint8_t depth) {
   uint8_t f0;
   memset(m, 0, sizeof *m);
   (void)depth;
@@ -1949,7 +2002,7 @@ static void clasp_enc_msg_ack(clasp_writer_t* w, const clasp_ack_t* m, uint8_t d
   }
 }
 
-static bool clasp_dec_msg_error(clasp_cursor_t* c, clasp_error_t* m, uint8_t depth) {
+static CLASP_MAYBE_UNUSED bool clasp_dec_msg_error(clasp_cursor_t* c, clasp_error_t* m, uint8_t depth) {
   uint8_t f0;
   memset(m, 0, sizeof *m);
   (void)depth;
@@ -2006,10 +2059,18 @@ static void clasp_dec_payload_flat(clasp_cursor_t* c, clasp_msg_t* m, uint8_t de
   m->type = code;
   switch (code) {
     case CLASP_MSG_HELLO:
+#if CLASP_DECODE_HELLO
       (void)clasp_dec_msg_hello(c, &m->as.hello, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_WELCOME:
+#if CLASP_DECODE_WELCOME
       (void)clasp_dec_msg_welcome(c, &m->as.welcome, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_ANNOUNCE: /* not generated for C */
       clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
@@ -2018,41 +2079,89 @@ static void clasp_dec_payload_flat(clasp_cursor_t* c, clasp_msg_t* m, uint8_t de
       clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
       break;
     case CLASP_MSG_SUBSCRIBE:
+#if CLASP_DECODE_SUBSCRIBE
       (void)clasp_dec_msg_subscribe(c, &m->as.subscribe, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_UNSUBSCRIBE:
+#if CLASP_DECODE_UNSUBSCRIBE
       (void)clasp_dec_msg_unsubscribe(c, &m->as.unsubscribe, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_PUBLISH:
+#if CLASP_DECODE_PUBLISH
       (void)clasp_dec_msg_publish(c, &m->as.publish, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_SET:
+#if CLASP_DECODE_SET
       (void)clasp_dec_msg_set(c, &m->as.set, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_GET:
+#if CLASP_DECODE_GET
       (void)clasp_dec_msg_get(c, &m->as.get, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_SNAPSHOT:
+#if CLASP_DECODE_SNAPSHOT
       (void)clasp_dec_msg_snapshot(c, &m->as.snapshot, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_REPLAY: /* not generated for C */
       clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
       break;
     case CLASP_MSG_BUNDLE:
+#if CLASP_DECODE_BUNDLE
       (void)clasp_dec_msg_bundle(c, &m->as.bundle, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_SYNC:
+#if CLASP_DECODE_SYNC
       (void)clasp_dec_msg_sync(c, &m->as.sync, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_PING:
+#if CLASP_DECODE_PING
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_PONG:
+#if CLASP_DECODE_PONG
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_ACK:
+#if CLASP_DECODE_ACK
       (void)clasp_dec_msg_ack(c, &m->as.ack, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_ERROR:
+#if CLASP_DECODE_ERROR
       (void)clasp_dec_msg_error(c, &m->as.error, depth);
+#else
+      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
+#endif
       break;
     case CLASP_MSG_QUERY: /* not generated for C */
       clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);
@@ -2069,7 +2178,9 @@ static void clasp_dec_payload_flat(clasp_cursor_t* c, clasp_msg_t* m, uint8_t de
 /* The message list of a decoded message (BUNDLE), or NULL. */
 static clasp_list_t* clasp_msg_sublist(clasp_msg_t* m) {
   switch (m->type) {
+#if CLASP_DECODE_BUNDLE
     case CLASP_MSG_BUNDLE: return &m->as.bundle.messages;
+#endif
     default: return NULL;
   }
 }
@@ -2310,14 +2421,14 @@ size_t clasp_encode_error(uint8_t* buf, size_t cap, const clasp_frame_opts_t* op
   return clasp_frame_end(&w, start, NULL);
 }
 
-static void clasp_skip_publish_samples(clasp_cursor_t* c, uint8_t depth) {
+static CLASP_MAYBE_UNUSED void clasp_skip_publish_samples(clasp_cursor_t* c, uint8_t depth) {
   clasp_f64_t item;
   item = clasp_get_u64(c);
   (void)item;
   (void)depth;
 }
 
-static void clasp_put_publish_samples(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth) {
+static CLASP_MAYBE_UNUSED void clasp_put_publish_samples(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth) {
   const clasp_f64_t* e = (const clasp_f64_t*)items + i;
   clasp_put_u64(w, (*e));
   (void)depth;
@@ -2338,14 +2449,14 @@ clasp_f64_t clasp_publish_samples_at(const clasp_list_t* l, uint16_t i) {
   return i < l->count && l->wire ? (clasp_f64_t)clasp_be64(l->wire + (size_t)i * 8) : 0;
 }
 
-static void clasp_skip_snapshot_params(clasp_cursor_t* c, uint8_t depth) {
+static CLASP_MAYBE_UNUSED void clasp_skip_snapshot_params(clasp_cursor_t* c, uint8_t depth) {
   clasp_param_value_t item;
   (void)clasp_dec_param_value(c, &item, depth);
   (void)item;
   (void)depth;
 }
 
-static void clasp_put_snapshot_params(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth) {
+static CLASP_MAYBE_UNUSED void clasp_put_snapshot_params(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth) {
   const clasp_param_value_t* e = (const clasp_param_value_t*)items + i;
   clasp_enc_param_value(w, &(*e), depth);
   (void)depth;

@@ -183,6 +183,25 @@ export function config(model: SchemaModel): string {
     '#endif',
     '#endif',
     '',
+    '/* Decoders compiled in. Define CLASP_DECODE_<MSG> 0 to leave one out of a small build: that',
+    ' * message then decodes as CLASP_ERR_UNSUPPORTED_MESSAGE, and its decoder (100-500 bytes of',
+    ' * AVR flash each) is not compiled. The Arduino ClaspClient leaves out those it never reads. */',
+  )
+  for (const m of model.messages.filter((x) => x.c.decode)) {
+    out.push(`#ifndef ${decodeSwitch(m.wireName)}`, `#define ${decodeSwitch(m.wireName)} 1`, '#endif')
+  }
+  out.push(
+    '',
+    '/* Static helpers that such a build leaves unreferenced: no warning, and no code. */',
+    '#if defined(__GNUC__) || defined(__clang__)',
+    '#define CLASP_MAYBE_UNUSED __attribute__((unused))',
+    '#else',
+    '#define CLASP_MAYBE_UNUSED',
+    '#endif',
+    '',
   )
   return out.join('\n')
 }
+
+/** The macro that compiles a message's decoder in (1, the default) or out (0). */
+export const decodeSwitch = (wireName: string): string => `CLASP_DECODE_${wireName}`

@@ -6,6 +6,7 @@
  */
 import { type MessageModel, type SchemaModel, type StructModel, enumByName } from '../model.ts'
 import { type CNeeds, type ItemHelper, type Site, cType, decodeInto, encodeFrom, enumFunctions, newNeeds } from './fields.ts'
+import { decodeSwitch } from './constants.ts'
 import { decoderFn, encoderFn, hasFlag, layoutSize, structTypedef } from './structs.ts'
 import { type Wire, cIdent, enumMember, fieldOf, fixedWidths, indent, itemOf, mapItem, msgMacro, stemOf, structByName, tupleItems, typeOf } from './names.ts'
 
@@ -159,8 +160,8 @@ export function messageImplementation(p: MessagePlan): string {
   }
   const helpers = itemHelpers(p)
   const forward = [...needs.items.values()].flatMap((h) => [
-    `static void clasp_skip_${h.stem}(clasp_cursor_t* c, uint8_t depth);`,
-    ...(h.encode ? [`static void clasp_put_${h.stem}(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth);`] : []),
+    `static CLASP_MAYBE_UNUSED void clasp_skip_${h.stem}(clasp_cursor_t* c, uint8_t depth);`,
+    ...(h.encode ? [`static CLASP_MAYBE_UNUSED void clasp_put_${h.stem}(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth);`] : []),
   ])
   for (const m of p.viewed) out.push(...qosFnDef(p, m))
   out.push(...dispatch(p), ...helpers, ...enumFunctions(model, needs).defs)
@@ -174,7 +175,7 @@ function itemHelpers(p: MessagePlan): string[] {
     const site: Site = { model: p.model, needs: p.needs, stem: h.stem, decode: h.decode, encode: h.encode }
     const key = h.kind === 'map' ? [`clasp_get_str(c, key, ${h.keyLimit});`] : []
     out.push(
-      `static void clasp_skip_${h.stem}(clasp_cursor_t* c, uint8_t depth) {`,
+      `static CLASP_MAYBE_UNUSED void clasp_skip_${h.stem}(clasp_cursor_t* c, uint8_t depth) {`,
       ...(h.kind === 'map' ? ['  clasp_str_t key_;', '  clasp_str_t* key = &key_;'] : []),
       `  ${t} item;`,
       ...indent([...key, ...decodeInto(h.item, 'item', site)]),
@@ -183,7 +184,7 @@ function itemHelpers(p: MessagePlan): string[] {
     if (h.encode) {
       const elem = h.kind === 'map' ? `clasp_${h.stem}_entry_t` : t
       out.push(
-        `static void clasp_put_${h.stem}(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth) {`,
+        `static CLASP_MAYBE_UNUSED void clasp_put_${h.stem}(clasp_writer_t* w, const void* items, uint16_t i, uint8_t depth) {`,
         `  const ${elem}* e = (const ${elem}*)items + i;`,
         ...indent(h.kind === 'map' ? [`clasp_put_str(w, e->key, ${h.keyLimit});`, ...encodeFrom(h.item, 'e->value', site)] : encodeFrom(h.item, '(*e)', site)),
         '  (void)depth;', '}', '',
@@ -218,8 +219,9 @@ function dispatch(p: MessagePlan): string[] {
   const { model } = p
   const dec = model.messages.map((m) => {
     if (!m.c.decode) return [`    case ${msgMacro(m.wireName)}: /* not generated for C */`, '      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);', '      break;']
-    if (!hasFields(m)) return [`    case ${msgMacro(m.wireName)}:`, '      break;']
-    return [`    case ${msgMacro(m.wireName)}:`, `      (void)clasp_dec_msg_${stemOf(m)}(c, &m->as.${stemOf(m)}, depth);`, '      break;']
+    // A decoder switched off by CLASP_DECODE_<MSG> 0 answers as if the header lacked it.
+    const call = hasFields(m) ? [`      (void)clasp_dec_msg_${stemOf(m)}(c, &m->as.${stemOf(m)}, depth);`] : []
+    return [`    case ${msgMacro(m.wireName)}:`, `#if ${decodeSwitch(m.wireName)}`, ...call, '#else', '      clasp_fail(c, CLASP_ERR_UNSUPPORTED_MESSAGE);', '#endif', '      break;']
   })
   const enc = model.messages.map((m) => {
     if (!m.c.encode) return [`    case ${msgMacro(m.wireName)}:`, '      clasp_wfail(w, CLASP_ERR_UNSUPPORTED_MESSAGE);', '      break;']
@@ -231,7 +233,7 @@ function dispatch(p: MessagePlan): string[] {
   const sub = p.viewed.filter((m) => m.c.decode).flatMap((m) => {
     const f = m.fields.filter((x) => x.schema.wire === 'messages')
     if (f.length > 1) throw new Error(`C emitter: ${m.wireName} has more than one message list`)
-    return f.length ? [`    case ${msgMacro(m.wireName)}: return &m->as.${stemOf(m)}.${cIdent(f[0].name)};`] : []
+    return f.length ? [`#if ${decodeSwitch(m.wireName)}`, `    case ${msgMacro(m.wireName)}: return &m->as.${stemOf(m)}.${cIdent(f[0].name)};`, '#endif'] : []
   })
   const qos = p.viewed.map((m) => `    case ${msgMacro(m.wireName)}: return ${qosFn(m).replace('(m)', `(&m->as.${stemOf(m)})`)};`)
   return [

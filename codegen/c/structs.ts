@@ -84,7 +84,7 @@ function locals(st: StructModel): string[] {
 export function decoderFn(st: StructModel, model: SchemaModel, needs: CNeeds, fn: string): string[] {
   checkMessagesLast(st)
   const site = (f: string): Site => ({ model, needs, stem: fieldStem(st, f), decode: true, encode: false })
-  const out = [`static bool ${fn}(clasp_cursor_t* c, ${typeOf(st)}* m, uint8_t depth) {`, ...indent(locals(st)), '  memset(m, 0, sizeof *m);', '  (void)depth;']
+  const out = [`static CLASP_MAYBE_UNUSED bool ${fn}(clasp_cursor_t* c, ${typeOf(st)}* m, uint8_t depth) {`, ...indent(locals(st)), '  memset(m, 0, sizeof *m);', '  (void)depth;']
   let flagsIndex = 0
   for (const item of st.layout) out.push(...indent(decodeItem(st, item, site, flagsIndex, () => flagsIndex++)))
   out.push('  return true;', '}', '')
