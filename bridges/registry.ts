@@ -17,6 +17,10 @@ import type { MqttBridgeOptions } from './mqtt.ts'
 import type { OscBridgeOptions } from './osc.ts'
 import type { SocketIoBridgeOptions } from './socketio.ts'
 import type { WsJsonBridgeOptions } from './wsjson.ts'
+import type { ArtNetOptions } from './artnet.ts'
+import type { DmxOptions } from './dmx.ts'
+import type { MidiOptions } from './midi/bridge.ts'
+import type { SacnOptions } from './sacn.ts'
 
 /** One entry of `bridgeKinds`. */
 export interface BridgeKind {
@@ -57,6 +61,15 @@ export function kindOptions(kind: BridgeKind): TObject {
     transforms: Type.Optional(Type.Array(TransformRuleSchema, { description: 'address/value rewrite rules (see docs/bridges.md)' })),
     ...(kind.options.properties as TProperties),
   }, { additionalProperties: false })
+}
+
+/** Options shared by artnet, sacn (and dmx's `normalize`): see bridges/dmx/mapping.ts. */
+const universeOptions = {
+  mode: literals(['channel', 'universe'], 'inbound: SET per changed channel (default) or the whole frame as a stream'),
+  normalize: Type.Optional(Type.Boolean({ description: 'slots as 0..1 floats instead of 0..255 ints (default false)' })),
+  universes: Type.Optional(Type.Array(Type.Integer({ minimum: 0, maximum: 32767 }), { description: 'universes to receive and send (repeatable; default all)' })),
+  maxRateHz: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000, description: 'frames per second per universe, at most (default 44)' })),
+  refreshMs: Type.Optional(Type.Integer({ minimum: 0, description: 'keep-alive: re-send an unchanged universe after this long (default 1000; 0 = never)' })),
 }
 
 const entry = (summary: string, defaultNamespace: string, properties: TProperties, create: BridgeKind['create']): BridgeKind => ({
@@ -135,6 +148,55 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     cors: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "allowed CORS origins (repeatable; '*' = any)" })),
     maxPayloadBytes: Type.Optional(Type.Integer({ minimum: 64, description: 'larger messages close the connection (default 65536)' })),
   }, async (o) => new (await import('./socketio.ts')).SocketIoBridge(o as unknown as SocketIoBridgeOptions)),
+
+  // ---- DMX-universe and MIDI bridges (docs/bridges-dmx-midi.md) ----------------------------------
+
+  artnet: entry('Art-Net ↔ CLASP: ArtDmx in/out, ArtPoll replies (UDP 6454)', '/artnet', {
+    ...universeOptions,
+    port: Port('UDP port to bind', 6454),
+    bind: Type.Optional(Type.String({ minLength: 1, description: 'local address to bind (default 0.0.0.0)' })),
+    reuseAddr: Type.Optional(Type.Boolean({ description: 'share the port with other Art-Net software on this host' })),
+    nodes: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'unicast output destinations, host[:port] (repeatable)' })),
+    broadcast: Type.Optional(Type.Union([Type.Boolean(), Type.String({ minLength: 1 })], { description: 'also broadcast output: true or address[:port] (default off)' })),
+    answerPoll: Type.Optional(Type.Boolean({ description: 'answer ArtPoll with ArtPollReply (default true)' })),
+    shortName: Type.Optional(Type.String({ maxLength: 17, description: 'ArtPollReply short name' })),
+    longName: Type.Optional(Type.String({ maxLength: 63, description: 'ArtPollReply long name' })),
+    replyIp: Type.Optional(Type.String({ minLength: 7, description: 'IP announced in ArtPollReply (default: ours on the poller\'s subnet)' })),
+  }, async (o) => new (await import('./artnet.ts')).ArtNetBridge(o as unknown as ArtNetOptions)),
+
+  sacn: entry('sACN / E1.31 ↔ CLASP, multicast or unicast (UDP 5568)', '/sacn', {
+    ...universeOptions,
+    universes: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 63999 }), { description: 'universes to receive and send (repeatable; default 1)' })),
+    port: Port('UDP port', 5568),
+    iface: Type.Optional(Type.String({ minLength: 7, description: 'local interface address for multicast, e.g. 127.0.0.1' })),
+    reuseAddr: Type.Optional(Type.Boolean({ description: 'share the port with other sACN software (default true)' })),
+    receive: Type.Optional(Type.Boolean({ description: 'receive the universes (default true)' })),
+    unicast: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'send to these host[:port] instead of multicast (repeatable)' })),
+    multicast: Type.Optional(Type.Boolean({ description: 'multicast output (default: on unless --unicast is given)' })),
+    priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 200, description: 'our source priority (default 100)' })),
+    merge: literals(['htp', 'ltp'], 'between equal-priority sources: htp (default) or ltp'),
+    sourceName: Type.Optional(Type.String({ maxLength: 63, description: "source name (default 'CLASP sACN bridge')" })),
+    cid: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F-]{32,36}$', description: 'component id, a UUID (default: random)' })),
+  }, async (o) => new (await import('./sacn.ts')).SacnBridge(o as unknown as SacnOptions)),
+
+  dmx: entry('DMX-512 out through an ENTTEC DMX USB Pro (serial)', '/dmx', {
+    port: Type.String({ minLength: 1, description: 'device path, e.g. /dev/ttyUSB0' }),
+    interface: literals(['enttec-pro'], 'widget protocol (only enttec-pro)'),
+    universe: Type.Optional(Type.Integer({ minimum: 0, maximum: 32767, description: 'universe number in addresses (default 0)' })),
+    normalize: universeOptions.normalize,
+    refreshHz: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 44, description: 'frames per second (default 44)' })),
+    reconnectMs: Type.Optional(Type.Integer({ minimum: 10, description: 'retry interval when the device is missing (default 1000)' })),
+    baudRate: Type.Optional(Type.Integer({ minimum: 1, description: 'serial speed; USB widgets ignore it (default 115200)' })),
+  }, async (o) => new (await import('./dmx.ts')).DmxBridge(o as unknown as DmxOptions)),
+
+  midi: entry('MIDI ↔ CLASP through RtMidi (optional native package)', '/midi', {
+    device: Type.Optional(Type.String({ pattern: '^[^/*#\\s]+$', description: "address segment for the device (default 'default')" })),
+    input: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 }), Type.Literal(false)], { description: 'input port name (substring) or index; false = none (default: first)' })),
+    output: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Integer({ minimum: 0 }), Type.Literal(false)], { description: 'output port name (substring) or index; false = none (default: first)' })),
+    virtual: Type.Optional(Type.String({ minLength: 1, description: 'create virtual ports with this name instead' })),
+    normalize: Type.Optional(Type.Boolean({ description: 'CC/pressure/velocity as 0..1, bend as -1..1 (default: raw ints)' })),
+    channelBase: literals([0, 1], 'channels in addresses as 0-15 (default) or 1-16'),
+  }, async (o) => new (await import('./midi/bridge.ts')).MidiBridge(o as unknown as MidiOptions)),
 }
 
 /** A bridge declared in a config file: its kind plus that kind's options. */

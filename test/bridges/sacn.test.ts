@@ -1,0 +1,254 @@
+/**
+ * sACN / E1.31 bridge: mapping, priority merge, pacing, keep-alive, termination and garbage over
+ * real UDP on 127.0.0.1 (packets written by hand here, from the E1.31 layout), multicast on
+ * loopback to the `sacn` package's Receiver, then both directions against OLA's olad.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { SacnBridge, type SacnOptions } from '../../bridges/sacn.ts'
+import { sleep, waitFor } from '../support/wait.ts'
+import { type Udp, udp } from './harness.ts'
+import { type BridgeRig, bridgeRig, freeUdpPort } from '../support/peers.ts'
+import { type Olad, olaPeer, startOlad } from './ola-peer.ts'
+
+const ACN_PID = [0x41, 0x53, 0x43, 0x2d, 0x45, 0x31, 0x2e, 0x31, 0x37, 0x00, 0x00, 0x00]
+
+/** An E1.31 data packet built from the standard's layout (not with the package under test). */
+function e131(universe: number, data: number[], o: { cid?: number; priority?: number; seq?: number; options?: number; name?: string } = {}): Uint8Array {
+  const n = data.length
+  const b = new Uint8Array(126 + n)
+  const dv = new DataView(b.buffer)
+  dv.setUint16(0, 0x0010)
+  b.set(ACN_PID, 4)
+  dv.setUint16(16, 0x7000 | (b.length - 16))
+  dv.setUint32(18, 0x00000004)
+  b.fill(o.cid ?? 0xab, 22, 38)
+  dv.setUint16(38, 0x7000 | (b.length - 38))
+  dv.setUint32(40, 0x00000002)
+  b.set(new TextEncoder().encode(o.name ?? 'test source'), 44)
+  b[108] = o.priority ?? 100
+  b[111] = o.seq ?? 0
+  b[112] = o.options ?? 0
+  dv.setUint16(113, universe)
+  dv.setUint16(115, 0x7000 | (b.length - 115))
+  b[117] = 0x02
+  b[118] = 0xa1
+  dv.setUint16(121, 1)
+  dv.setUint16(123, n + 1)
+  b.set(data, 126)
+  return b
+}
+
+/** The fields a receiver reads from one of the bridge's packets. */
+function parse(b: Buffer) {
+  return {
+    pid: [...b.subarray(4, 16)],
+    vectors: [b.readUInt32BE(18), b.readUInt32BE(40), b[117]],
+    rootLength: b.readUInt16BE(16) & 0x0fff,
+    sourceName: b.toString('latin1', 44, 108).replace(/\0+$/, ''),
+    priority: b[108],
+    seq: b[111],
+    options: b[112],
+    universe: b.readUInt16BE(113),
+    count: b.readUInt16BE(123),
+    data: b.subarray(126),
+    cid: b.subarray(22, 38).toString('hex'),
+  }
+}
+
+const valueAt = (r: BridgeRig, address: string) => r.seen.filter((s) => s.address === address).at(-1)?.value
+
+describe('sACN bridge on loopback UDP', () => {
+  let r: BridgeRig
+  let cap: Udp
+  const bridge = (o: Partial<SacnOptions> = {}) => r.start(new SacnBridge({ namespace: '/sacn', port: 0, universes: [1, 2, 3], unicast: [`127.0.0.1:${cap.port}`], ...o }))
+
+  beforeEach(async () => {
+    r = await bridgeRig('/**')
+    cap = await udp()
+  })
+  afterEach(async () => {
+    await r.close()
+    await cap.close()
+  })
+
+  it('channel mode: SETs for the slots a packet carries, then only changes; nothing echoed back out', async () => {
+    const b = await bridge()
+    await cap.send(e131(2, [0, 9, 255]), b.port!)
+    await waitFor(() => r.seen.length >= 3)
+    expect(Object.fromEntries(r.seen.map((s) => [s.address, s.value]))).toEqual({ '/sacn/2/1': 0n, '/sacn/2/2': 9n, '/sacn/2/3': 255n })
+    r.seen.length = 0
+    await cap.send(e131(2, [0, 10, 255], { seq: 1 }), b.port!)
+    await waitFor(() => r.seen.length >= 1)
+    await sleep(150)
+    expect(r.seen.map((s) => [s.address, s.value])).toEqual([['/sacn/2/2', 10n]])
+    expect(cap.received).toEqual([])
+    expect(b.stats()).toMatchObject({ inbound: 2, suppressed: 4, outbound: 0 })
+  })
+
+  it('normalize and universe mode use the same rules as Art-Net', async () => {
+    const b = await bridge({ normalize: true, mode: 'universe' })
+    await cap.send(e131(3, [255, 51]), b.port!)
+    await waitFor(() => r.seen.length >= 1)
+    expect(r.seen[0]).toMatchObject({ address: '/sacn/3', value: Uint8Array.from([255, 51]), meta: { signal: 'stream' } })
+    await r.observer.set('/sacn/1/1', 0.2)
+    await waitFor(() => cap.received.length >= 1)
+    expect(parse(cap.received[0].data).data[0]).toBe(51)
+  })
+
+  it('merges sources: highest priority wins, equal priorities merge HTP, a terminated source drops out', async () => {
+    const b = await bridge()
+    await cap.send(e131(1, [100, 0], { cid: 1, priority: 100 }), b.port!)
+    await waitFor(() => valueAt(r, '/sacn/1/1') === 100n)
+    await cap.send(e131(1, [20, 20], { cid: 2, priority: 150 }), b.port!) // higher priority takes over
+    await waitFor(() => valueAt(r, '/sacn/1/1') === 20n)
+    await cap.send(e131(1, [0, 90], { cid: 3, priority: 150 }), b.port!) // same priority: HTP per slot
+    await waitFor(() => valueAt(r, '/sacn/1/2') === 90n)
+    expect(valueAt(r, '/sacn/1/1')).toBe(20n)
+    await cap.send(e131(1, [0, 0], { cid: 2, priority: 150, seq: 1, options: 0x40 }), b.port!) // cid 2 terminates
+    await cap.send(e131(1, [0, 0], { cid: 3, priority: 150, seq: 1, options: 0x40 }), b.port!) // cid 3 too: cid 1 again
+    await waitFor(() => valueAt(r, '/sacn/1/1') === 100n)
+    expect(valueAt(r, '/sacn/1/2')).toBe(0n)
+    await cap.send(e131(1, [1, 1], { cid: 4, options: 0x80 }), b.port!) // preview data is not live output
+    await sleep(100)
+    expect(valueAt(r, '/sacn/1/1')).toBe(100n)
+    expect(b.stats().ignored).toBe(1)
+  })
+
+  it('sends valid E1.31 with our priority and name, ≤ 44 Hz, keep-alive ≥ 1 Hz, and Stream_Terminated on stop', async () => {
+    const b = await bridge({ priority: 0, sourceName: 'desk' })
+    for (let ch = 1; ch <= 16; ch++) void r.observer.set(`/sacn/3/${ch}`, BigInt(ch * 10))
+    await waitFor(() => cap.received.length >= 1)
+    await sleep(1300)
+    const frames = cap.received.map((x) => parse(x.data))
+    expect(frames.length).toBeGreaterThanOrEqual(2) // the change, then a keep-alive
+    expect(frames.length).toBeLessThanOrEqual(3)
+    const f = frames[0]
+    expect(f).toMatchObject({ pid: ACN_PID, vectors: [4, 2, 2], rootLength: 638 - 16, sourceName: 'desk', priority: 0, universe: 3, count: 513, options: 0 })
+    expect([...f.data.subarray(0, 17)]).toEqual([...Array.from({ length: 16 }, (_, i) => (i + 1) * 10), 0])
+    expect(frames[1].seq).toBe((f.seq + 1) & 0xff)
+    expect(frames.at(-1)!.data).toEqual(f.data)
+    const before = cap.received.length
+    await r.close()
+    await waitFor(() => cap.received.length >= before + 3)
+    expect(cap.received.slice(before).map((x) => parse(x.data).options)).toEqual([0x40, 0x40, 0x40])
+    expect(b.stats().framesSent).toBe(cap.received.length)
+  })
+
+  it('multicast on loopback reaches the sacn package Receiver (239.255.0.3, iface 127.0.0.1)', async () => {
+    const port = await freeUdpPort()
+    const { Receiver } = await import('sacn')
+    const peer = new Receiver({ universes: [3], port, iface: '127.0.0.1', reuseAddr: true })
+    const got: number[][] = []
+    peer.on('packet', (p) => got.push([...p.payloadAsBuffer!.subarray(0, 3)]))
+    try {
+      await sleep(100)
+      await bridge({ port, iface: '127.0.0.1', receive: false, unicast: [] })
+      await r.observer.set('/sacn/3/2', 77n)
+      await waitFor(() => got.length >= 1, 3000, 'multicast packet')
+      expect(got[0]).toEqual([0, 77, 0])
+    } finally {
+      await new Promise<void>((res) => peer.close(() => res()))
+    }
+  })
+
+  it('receives multicast from the sacn package Sender on loopback (an independent E1.31 source)', async () => {
+    const port = await freeUdpPort()
+    const b = await bridge({ port, iface: '127.0.0.1', universes: [7] })
+    const { Sender } = await import('sacn')
+    const peer = new Sender({ universe: 7, port, iface: '127.0.0.1', reuseAddr: true, defaultPacketOptions: { sourceName: 'peer', priority: 120, useRawDmxValues: true } })
+    try {
+      await sleep(100) // the Sender binds before it can set its multicast interface
+      await peer.send({ payload: { 1: 12, 2: 34, 512: 255 } })
+      await waitFor(() => valueAt(r, '/sacn/7/512') === 255n, 3000, 'multicast from the Sender')
+      expect([valueAt(r, '/sacn/7/1'), valueAt(r, '/sacn/7/2'), valueAt(r, '/sacn/7/3')]).toEqual([12n, 34n, 0n])
+      expect(b.stats().inbound).toBe(1)
+    } finally {
+      peer.close()
+    }
+  })
+
+  it('garbage and truncated packets are counted and logged, never crash, never reach CLASP state', async () => {
+    const b = await bridge()
+    const good = e131(2, [5, 6])
+    const bad: Uint8Array[] = [new Uint8Array(0), Uint8Array.from([1, 2, 3]), good.subarray(0, 100), good.subarray(0, 125)]
+    const wrongVector = Uint8Array.from(good)
+    wrongVector[21] = 9
+    bad.push(wrongVector)
+    const claimsMore = Uint8Array.from(good)
+    claimsMore[124] = 100 // 99 slots claimed, 2 carried
+    bad.push(claimsMore)
+    for (let i = 0; i < 30; i++) bad.push(Uint8Array.from({ length: (i * 53) % 700 }, (_, j) => (i * 17 + j * 3) & 0xff))
+    for (const p of bad) await cap.send(p, b.port!)
+    await waitFor(() => b.stats().malformed === bad.length, 2000, `${bad.length} malformed`)
+    expect(r.log.entries.some((e) => e.level === 'warn' && e.msg === 'sacn: dropped malformed packet')).toBe(true)
+    expect(r.seen).toEqual([])
+    await cap.send(good, b.port!)
+    await waitFor(() => r.seen.length === 2)
+    expect(r.seen.map((s) => [s.address, s.value])).toEqual([['/sacn/2/1', 5n], ['/sacn/2/2', 6n]])
+  })
+
+  it('rejects writes to universes it does not serve, and bad options at construction', async () => {
+    const b = await bridge()
+    await r.observer.set('/sacn/9/1', 1n)
+    await r.observer.set('/sacn/0/1', 1n)
+    await waitFor(() => b.stats().rejected === 2)
+    expect(() => new SacnBridge({ namespace: '/s', priority: 201 })).toThrow(/priority/)
+    expect(() => new SacnBridge({ namespace: '/s', universes: [64000] })).toThrow(/universe/)
+  })
+})
+
+const ola = olaPeer()
+
+/*
+ * Only bridge → OLA can be tested on one host. olad 0.10.9's E1.31 plugin ignores `ip = 127.0.0.1`
+ * (its interface picker skips loopback, so it uses the first other interface, e.g. eth0) and sets
+ * IP_MULTICAST_LOOP to 0 on its socket (seen with strace), and it has no unicast output: nothing
+ * it sends can reach a receiver on the same host. Inbound E1.31 is covered above with packets
+ * built from the standard's layout and below with the `sacn` package's Sender.
+ */
+describe.skipIf(!ola.ok)('sACN against OLA (olad, E1.31 plugin only)', () => {
+  let olad: Olad
+  let r: BridgeRig
+  /** The interface OLA joined its multicast groups on (from its device name, e.g. "E1.31 (DMX over ACN) [192.0.2.2]"). */
+  let olaIface: string
+
+  beforeAll(async () => {
+    // OLA universe 1 ← E1.31 input port 0 (sACN universe 1).
+    olad = await startOlad({ plugin: 'e131', patches: { '11-1-I-0': 1 } }, ola.path)
+    const device = (await olad.universeInfo(1)).input_ports[0].device
+    olaIface = /\[([\d.]+)\]/.exec(device)?.[1] ?? '127.0.0.1'
+  }, 40_000)
+  afterAll(async () => {
+    await olad?.stop()
+  })
+  beforeEach(async () => {
+    r = await bridgeRig('/**')
+  })
+  afterEach(async () => {
+    await r.close()
+  })
+
+  const readUniverse1 = async (until: (dmx: number[]) => boolean) => {
+    let dmx: number[] = []
+    for (const t0 = Date.now(); Date.now() - t0 < 5000; await sleep(100)) {
+      dmx = await olad.getDmx(1)
+      if (until(dmx)) break
+    }
+    return dmx
+  }
+
+  it('bridge → OLA by multicast: CLASP writes reach OLA universe 1', async () => {
+    await r.start(new SacnBridge({ namespace: '/sacn', universes: [1], iface: olaIface, receive: false, normalize: true }))
+    await r.observer.set('/sacn/1/1', 1)
+    await r.observer.set('/sacn/1/3', 0.5)
+    const dmx = await readUniverse1((d) => d[2] === 128)
+    expect(dmx.slice(0, 3)).toEqual([255, 0, 128])
+  })
+
+  it('bridge → OLA by unicast to 127.0.0.1:5568 (priority 150)', async () => {
+    await r.start(new SacnBridge({ namespace: '/sacn', universes: [1], receive: false, unicast: ['127.0.0.1'], priority: 150 }))
+    await r.observer.set('/sacn/1/2', 42n)
+    const dmx = await readUniverse1((d) => d[1] === 42)
+    expect(dmx[1]).toBe(42)
+  })
+})
