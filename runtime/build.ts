@@ -1,7 +1,8 @@
 /**
  * `npm run build`: bundle the CLI and everything it needs into one file, dist/clasp.js, that
  * runs with nothing but Node (copy it to a Pi and `node clasp.js server`). Native modules stay
- * outside: serialport is loaded lazily and only when a serial device is asked for.
+ * outside: serialport and the MIDI packages are loaded lazily, only when a serial device or a MIDI
+ * port is asked for, and may be absent (they are optional dependencies).
  */
 import { build } from 'esbuild'
 import { statSync } from 'node:fs'
@@ -24,7 +25,7 @@ await build({
   sourcemap: false,
   legalComments: 'none',
   banner: { js: '#!/usr/bin/env node' },
-  external: ['serialport', '@serialport/*', 'bufferutil', 'utf-8-validate'],
+  external: ['serialport', '@serialport/*', 'midi', '@julusian/midi', 'bufferutil', 'utf-8-validate'],
   logLevel: 'warning',
 })
 
