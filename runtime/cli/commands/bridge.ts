@@ -35,7 +35,7 @@ const common: FlagSpec[] = [
 type Reader = (values: string[]) => unknown
 
 /** A flag (or two, for booleans that default to true) per option, and how to read its value. */
-function flagsFor(schema: TObject): { specs: FlagSpec[]; readers: Map<string, { key: string; read: Reader }> } {
+export function flagsFor(schema: TObject): { specs: FlagSpec[]; readers: Map<string, { key: string; read: Reader }> } {
   const specs: FlagSpec[] = []
   const readers = new Map<string, { key: string; read: Reader }>()
   const reserved = new Set(common.map((f) => f.name))
@@ -61,6 +61,10 @@ function flagsFor(schema: TObject): { specs: FlagSpec[]; readers: Map<string, { 
       const numeric = prop.anyOf.every((s) => typeof s.const === 'number')
       specs.push({ name, value: true, help: `${prop.anyOf.map((s) => s.const).join(' | ')}: ${help}` })
       readers.set(name, { key, read: ([v]) => (numeric && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v) })
+    } else if (prop.anyOf?.length && prop.anyOf.every(isScalar)) {
+      // e.g. a MIDI port: a name, an index, or false; quoting JSON on a shell line is a trap.
+      specs.push({ name, value: true, help })
+      readers.set(name, { key, read: ([v]) => readScalarUnion(name, v, prop.anyOf!) })
     } else if (prop.type === 'array' && prop.items?.type === 'string') {
       specs.push({ name, value: true, repeat: true, help })
       readers.set(name, { key, read: (vs) => vs })
@@ -79,6 +83,20 @@ function flagsFor(schema: TObject): { specs: FlagSpec[]; readers: Map<string, { 
     }
   }
   return { specs, readers }
+}
+
+function isScalar(s: JsonSchema): boolean {
+  return s.const !== undefined || s.type === 'string' || s.type === 'number' || s.type === 'integer' || s.type === 'boolean'
+}
+
+/** The first reading of a flag's text that one member of a scalar union accepts, most specific first. */
+function readScalarUnion(name: string, v: string, members: readonly JsonSchema[]): unknown {
+  const allows = (type: string, value: unknown) => members.some((m) => (m.const !== undefined ? m.const === value : m.type === type))
+  if ((v === 'true' || v === 'false') && allows('boolean', v === 'true')) return v === 'true'
+  const n = v.trim() !== '' ? Number(v) : Number.NaN
+  if (!Number.isNaN(n) && (allows('number', n) || (Number.isInteger(n) && allows('integer', n)))) return n
+  if (allows('string', v)) return v
+  throw new UsageError(`--${name}: '${v}' is not one of ${members.map((m) => (m.const !== undefined ? JSON.stringify(m.const) : m.type)).join(' | ')}`)
 }
 
 function readOptionsFile(path: string): Record<string, unknown> {
