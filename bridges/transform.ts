@@ -60,7 +60,7 @@ const lerp = (x: number, [a, b]: readonly [number, number], [c, d]: readonly [nu
 export class Transforms {
   private readonly rules: Compiled[]
 
-  constructor(rules: TransformRule[] = []) {
+  constructor(rules: readonly TransformRule[] = []) {
     this.rules = rules.map((rule) => ({ rule, external: patternRegex(rule.match), clasp: patternRegex(rule.to ?? rule.match) }))
   }
 

@@ -3,12 +3,14 @@
  * the address shape `{ns}/{universe}/{channel}` (channel 1..512) parsed relative to the namespace,
  * one value rule for every slot, channel mode vs universe mode, and the inbound delta cache.
  *
- * THE VALUE RULE goes through the shared transform layer: the bridge appends one default rule
- * `{ match: '{ns}/*\/*', clamp, integerOut }` — with `scale: Normalize.dmx` when `normalize` is on —
- * after the user's own rules. So with `normalize: false` a slot is an Int 0..255 in CLASP (what
- * the reference emits) and outbound numbers are rounded and clamped to 0..255 (never truncated);
- * with `normalize: true` slots are Floats 0..1 both ways. A user rule that matches an address
- * replaces the default for it (the transform layer applies the first matching rule).
+ * THE VALUE RULE goes through the shared transform layer as one slot rule
+ * `{ match: '{ns}/*\/*', clamp, integerOut }`, with `scale: Normalize.dmx` when `normalize` is on.
+ * With `normalize: false` a slot is an Int 0..255 in CLASP (what the reference emits) and outbound
+ * numbers are rounded and clamped to 0..255 (never truncated); with `normalize: true` slots are
+ * Floats 0..1 both ways. The user's rules sit on the CLASP side of the slot rule: inbound the slot
+ * rule runs first and the user's rules then rename or rescale its result; outbound the user's
+ * rules run first. So `{ match: '/artnet/1/1', to: '/mixer/fader1' }` with `normalize` puts a
+ * 0..1 fader on channel 1, and a rule's own `scale` works on the normalised value.
  */
 import type { ClaspValue } from '../../generated/types.ts'
 import type { ClaspClient } from '../../runtime/client/index.ts'
@@ -38,8 +40,9 @@ export class OutboundReject extends Error {
 
 /** CLASP addresses and values ↔ universe, channel and slot, for one bridge. */
 export class SlotMapping {
-  readonly transforms: Transforms
-  /** Only the default rule: used for the elements of a frame sent as a number array. */
+  /** The user's rules (CLASP side). */
+  private readonly userRules: Transforms
+  /** DMX slot ↔ CLASP number (protocol side). */
   private readonly slotRule: Transforms
   readonly namespace: string
 
@@ -53,7 +56,7 @@ export class SlotMapping {
     this.namespace = namespace.endsWith('/') ? namespace.slice(0, -1) : namespace
     const slot: TransformRule = { match: `${this.namespace}/*/*`, clamp: normalize ? [0, 1] : [0, 255], integerOut: true }
     if (normalize) slot.scale = { from: [...Normalize.dmx.from], to: [...Normalize.dmx.to] }
-    this.transforms = new Transforms([...rules, slot])
+    this.userRules = new Transforms(rules)
     this.slotRule = new Transforms([slot])
   }
 
@@ -64,12 +67,13 @@ export class SlotMapping {
 
   /** CLASP address and value for one received slot (channel 1-based). */
   channelIn(universe: number, channel: number, raw: number): { address: string; value: ClaspValue } {
-    return this.transforms.inbound(withinNamespace(this.namespace, `/${universe}/${channel}`), BigInt(raw))
+    const slot = this.slotRule.inbound(withinNamespace(this.namespace, `/${universe}/${channel}`), BigInt(raw))
+    return this.userRules.inbound(slot.address, slot.value)
   }
 
   /** CLASP address and value for a whole received frame (universe mode: raw bytes). */
   universeIn(universe: number, data: Uint8Array): { address: string; value: ClaspValue } {
-    return this.transforms.inbound(withinNamespace(this.namespace, `/${universe}`), data)
+    return this.userRules.inbound(withinNamespace(this.namespace, `/${universe}`), data)
   }
 
   /**
@@ -77,9 +81,10 @@ export class SlotMapping {
    * outbound transform); throws OutboundReject when it is ours but cannot be sent.
    */
   out(address: string, value: ClaspValue): OutWrite | undefined {
-    const ext = this.transforms.outbound(address, value)
-    const rel = relativeToNamespace(this.namespace, ext.address)
+    const user = this.userRules.outbound(address, value)
+    const rel = relativeToNamespace(this.namespace, user.address)
     if (rel === undefined) return undefined
+    const ext = this.slotRule.outbound(user.address, user.value)
     const parts = rel.split('/').slice(1)
     if (parts.length < 1 || parts.length > 2) throw new OutboundReject(`${address}: expected ${this.namespace}/{universe}[/{channel}]`)
     const universe = this.parseUniverse(parts[0], address)

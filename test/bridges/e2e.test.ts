@@ -1,18 +1,16 @@
 /**
- * End to end, every hop real (Debian `liblo-tools`, `mosquitto`, `mosquitto-clients`):
+ * End to end, every hop real (Debian `liblo-tools`, `mosquitto`, `mosquitto-clients`, `ola`):
  *
  *   oscsend ──udp──▶ OSC bridge ──▶ router ──▶ MQTT bridge ──tcp──▶ mosquitto ──▶ mosquitto_sub
- *                                      │ ▲
+ *                                      │ ▲ └──▶ Art-Net bridge ──udp──▶ olad (universe 1)
  *                     CLASP client ◀───┘ └── MQTT bridge ◀── mosquitto ◀── mosquitto_pub
  *   oscdump ◀──udp── OSC bridge ◀──────┘
  *
- * The router is `startServer` with both bridges declared in its config (in-process, memory
- * transport), the CLASP client connects over WebSocket. The MQTT bridge maps `mixer/*` on the
- * broker (0..100) onto `/osc/mixer/*` in CLASP (0..1) through the shared transform layer.
- *
- * Extension point for the Art-Net / sACN engineer: `startScenario(extraBridges)` takes more
- * bridge configs (e.g. `{ kind: 'artnet', ... }`), and the `describe('e2e: Art-Net hop')` block
- * below is theirs to fill in.
+ * The router is `startServer` with the bridges declared in its config (in-process, memory
+ * transport), the CLASP client connects over WebSocket. Mappings, all through the shared transform
+ * layer: the MQTT bridge maps `mixer/*` on the broker (0..100) onto `/osc/mixer/*` in CLASP
+ * (0..1); the Art-Net bridge (normalize: 0..1 ↔ 0..255) puts `/osc/mixer/fader1` and `fader2` on
+ * DMX channels 1 and 2 of universe 1, which olad receives and we read back over its HTTP API.
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -24,13 +22,15 @@ import { ConfigError, mergeSettings, validateConfig } from '../../runtime/cli/co
 import { type RunningServer, startServer } from '../../runtime/server.ts'
 import { type Mosquitto, type OscDump, mosquittoPub, mosquittoSub, peer, recordingLogger, spawnPeer, startMosquitto, startOscdump } from '../support/peers.ts'
 import { waitFor } from '../support/wait.ts'
+import { olaPeer, startOlad } from './ola-peer.ts'
 
 const oscsend = peer('oscsend', 'liblo-tools')
 const oscdump = peer('oscdump', 'liblo-tools')
 const mosquitto = peer('mosquitto', 'mosquitto')
 const pubBin = peer('mosquitto_pub', 'mosquitto-clients')
 const subBin = peer('mosquitto_sub', 'mosquitto-clients')
-const PEERS = oscsend.ok && oscdump.ok && mosquitto.ok && pubBin.ok && subBin.ok
+const ola = olaPeer()
+const PEERS = oscsend.ok && oscdump.ok && mosquitto.ok && pubBin.ok && subBin.ok && ola.ok
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -74,8 +74,16 @@ export async function startScenario(extraBridges: BridgeConfig[] = []): Promise<
 }
 
 describe.skipIf(!PEERS)('e2e: OSC ↔ CLASP ↔ MQTT', () => {
-  test('oscsend → CLASP client and mosquitto_sub (mapped value, types kept); mosquitto_pub → oscdump', async () => {
-    const s = await startScenario()
+  test('oscsend → CLASP client, mosquitto_sub and OLA (mapped values, types kept); mosquitto_pub → oscdump and OLA', async () => {
+    // olad: Art-Net input port 0 of device 2-1 feeds OLA universe 1 (Port-Address 1).
+    const olad = await startOlad({ plugin: 'artnet', patches: { '2-1-I-0': 1 } }, ola.path)
+    cleanups.push(() => olad.stop())
+    const s = await startScenario([
+      {
+        kind: 'artnet', port: 0, bind: '127.0.0.1', nodes: ['127.0.0.1:6454'], normalize: true,
+        transforms: [{ match: '/artnet/1/1', to: '/osc/mixer/fader1' }, { match: '/artnet/1/2', to: '/osc/mixer/fader2' }],
+      },
+    ])
     const sub = await mosquittoSub(subBin.path, s.broker.port, ['#'], ['-V', 'mqttv5', '--retain-as-published'])
     cleanups.push(() => sub.stop())
 
@@ -96,6 +104,9 @@ describe.skipIf(!PEERS)('e2e: OSC ↔ CLASP ↔ MQTT', () => {
       { retain: true, topic: 'scene', payload: '3' }, // an Int
     ])
 
+    // Hop 2b: CLASP → Art-Net → OLA: 0.5 on a 0..1 fader is DMX 128 (rounded, not truncated).
+    expect((await olad.dmxWhen(1, (d) => d[0] === 128)).slice(0, 2)).toEqual([128, 0])
+
     // Hop 3: MQTT → CLASP → OSC: 25.0 on the broker is 0.25 in CLASP and an OSC float.
     expect((await mosquittoPub(pubBin.path, s.broker.port, ['-t', 'mixer/fader2', '-m', '25.0', '-r'])).code).toBe(0)
     await waitFor(() => s.seen.some((x) => x.address === '/osc/mixer/fader2'), 5000, 'the MQTT write at the CLASP client')
@@ -105,21 +116,20 @@ describe.skipIf(!PEERS)('e2e: OSC ↔ CLASP ↔ MQTT', () => {
     await waitFor(() => s.dump.messages().length >= 1, 5000, 'the OSC message at oscdump')
     expect(s.dump.messages().map((l) => l.split(' ').slice(1).join(' '))).toEqual(['/mixer/fader2 f 0.250000'])
 
+    // Hop 3b: the same MQTT write reaches OLA on channel 2: 0.25 × 255 = 63.75 → 64.
+    expect((await olad.dmxWhen(1, (d) => d[1] === 64)).slice(0, 3)).toEqual([128, 64, 0])
+
     // No loops: OSC input never went back to OSC, MQTT input never went back to MQTT.
     expect(sub.messages().filter((m) => m.topic === 'mixer/fader2')).toHaveLength(1)
     expect(s.server.router.params.get('/osc/mixer/fader2')?.revision).toBe(1n)
-    const [osc, mqtt] = s.server.bridges.map((b) => b.stats())
+    const [osc, mqtt, artnet] = s.server.bridges.map((b) => b.stats())
     expect(osc).toMatchObject({ inbound: 2, outbound: 1, malformed: 0, errors: 0 })
     expect(mqtt).toMatchObject({ inbound: 1, outbound: 2, malformed: 0, errors: 0 })
     expect(osc.suppressed).toBeGreaterThanOrEqual(2)
     expect(mqtt.suppressed).toBeGreaterThanOrEqual(1)
+    expect(artnet).toMatchObject({ inbound: 0, malformed: 0, errors: 0 })
+    expect(artnet.outbound).toBeGreaterThanOrEqual(2)
   })
-})
-
-// Extension point: the Art-Net hop of the issue's scenario (owned by the Art-Net/sACN engineer).
-// Start with `startScenario([{ kind: 'artnet', ... }])` and assert the DMX side of the same SETs.
-describe.skipIf(!PEERS)('e2e: Art-Net hop', () => {
-  test.todo('oscsend /mixer/fader1 → Art-Net DMX channel (normalize 0..1 → 0..255) seen by OLA')
 })
 
 describe.skipIf(!oscsend.ok)('a bridge as its own process (`clasp osc`)', () => {

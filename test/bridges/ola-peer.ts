@@ -6,16 +6,18 @@
  * - Every instance gets a fresh config dir (patches persist in ola-port.conf) with only the
  *   plugin under test enabled and bound to 127.0.0.1, its patches written before start, and
  *   random RPC and HTTP ports. The protocol ports themselves are fixed by OLA (Art-Net 6454,
- *   E1.31 5568; 0.0.0.0, SO_REUSEADDR).
+ *   E1.31 5568; 0.0.0.0, SO_REUSEADDR), so olads of one plugin take turns across test files.
  * - It is driven through its HTTP API (`POST /set_dmx`, `GET /get_dmx?u=N`,
  *   `GET /json/universe_info?id=N`), because the CLI tools (ola_set_dmx, ola_recorder, ...) can
  *   only reach the default RPC port 9010, which would make concurrent test files collide.
  *
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { hostLock } from '../support/host-lock.ts'
 import { REQUIRE_PEERS, freeTcpPort, peer } from '../support/peers.ts'
 
 export const OLA_USER = 'clasp-ola'
@@ -43,6 +45,11 @@ export interface OlaOptions {
   patches: Record<string, number>
   /** Extra plugin settings (key = value lines). */
   settings?: Record<string, string | number | boolean>
+  /**
+   * Force IP_MULTICAST_LOOP on in olad (ola-multicast-loop.c through LD_PRELOAD, built with gcc),
+   * so that its multicast sACN output reaches a receiver on this host.
+   */
+  multicastLoop?: boolean
 }
 
 export interface Olad {
@@ -53,6 +60,8 @@ export interface Olad {
   log(): string
   setDmx(universe: number, values: number[]): Promise<void>
   getDmx(universe: number): Promise<number[]>
+  /** The universe once `until` holds (olad applies received DMX asynchronously), or after 5 s its last state. */
+  dmxWhen(universe: number, until: (dmx: number[]) => boolean): Promise<number[]>
   /** Create universe `id` with ports patched (HTTP port ids such as `1-O-1`); patching an Art-Net output makes OLA poll. */
   newUniverse(id: number, ports: string[]): Promise<void>
   universeInfo(universe: number): Promise<{ input_ports: Array<{ device: string }>; output_ports: Array<{ device: string }> }>
@@ -66,8 +75,31 @@ const DEFAULTS: Record<OlaOptions['plugin'], Record<string, string | number | bo
   e131: { ip: '127.0.0.1', input_ports: 2, output_ports: 2, ignore_preview: true, prepend_hostname: false, draft_discovery: false, dscp: 0, revision: '0.46', cid: 'ad58fb83-7aba-458f-9f80-9c77b7f037b5' },
 }
 
+/** Compile ola-multicast-loop.c into `dir` (readable by the olad user); its path. */
+function multicastLoopShim(dir: string): string {
+  const out = join(dir, 'multicast-loop.so')
+  const source = fileURLToPath(new URL('./ola-multicast-loop.c', import.meta.url))
+  const cc = spawnSync('gcc', ['-shared', '-fPIC', '-O2', '-Wall', '-Wextra', '-Werror', '-o', out, source, '-ldl'], { encoding: 'utf8' })
+  if (cc.status !== 0) {
+    throw new Error(`cannot build the multicast-loop shim for olad (Debian package 'gcc'): ${(cc.stderr || String(cc.error)).trim()}`)
+  }
+  chmodSync(out, 0o755)
+  return out
+}
+
 /** Start olad with one plugin and the given patches; resolves once every patched port is up. */
 export async function startOlad(o: OlaOptions, binary = 'olad'): Promise<Olad> {
+  // One olad per protocol port on this host at a time (see host-lock.ts).
+  const release = await hostLock(`olad-${o.plugin}`)
+  try {
+    return await launchOlad(o, binary, release)
+  } catch (e) {
+    release()
+    throw e
+  }
+}
+
+async function launchOlad(o: OlaOptions, binary: string, release: () => void): Promise<Olad> {
   const dir = mkdtempSync(join(tmpdir(), 'clasp-ola-'))
   for (const p of PLUGINS) writeFileSync(join(dir, `ola-${p}.conf`), 'enabled = false\n')
   const settings = { enabled: true, ...DEFAULTS[o.plugin], ...o.settings }
@@ -75,6 +107,8 @@ export async function startOlad(o: OlaOptions, binary = 'olad'): Promise<Olad> {
   writeFileSync(join(dir, 'ola-port.conf'), Object.entries(o.patches).map(([k, v]) => `${k} = ${v}\n`).join(''))
   const [httpPort, rpcPort] = [await freeTcpPort(), await freeTcpPort()]
   const args = ['-c', dir, '-l', '3', '-p', String(httpPort), '-r', String(rpcPort), '--no-register-with-dns-sd']
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir }
+  if (o.multicastLoop) env.LD_PRELOAD = multicastLoopShim(dir)
   let child: ChildProcess
   if (process.getuid?.() === 0) {
     const uid = Number(spawnSync('id', ['-u', OLA_USER], { encoding: 'utf8' }).stdout)
@@ -82,9 +116,9 @@ export async function startOlad(o: OlaOptions, binary = 'olad'): Promise<Olad> {
     chownSync(dir, uid, gid)
     for (const f of [...PLUGINS.map((p) => `ola-${p}.conf`), 'ola-port.conf']) chownSync(join(dir, f), uid, gid)
     // Node drops to the user itself (setgid/setuid before exec), so the PID we hold is olad's.
-    child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], uid, gid, env: { ...process.env, HOME: dir } })
+    child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], uid, gid, env })
   } else {
-    child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+    child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], env })
   }
   let stderr = ''
   child.stderr!.on('data', (d) => (stderr = (stderr + String(d)).slice(-20_000)))
@@ -108,6 +142,14 @@ export async function startOlad(o: OlaOptions, binary = 'olad'): Promise<Olad> {
     async getDmx(u) {
       return (await http(`/get_dmx?u=${u}`)).dmx as number[]
     },
+    async dmxWhen(u, until) {
+      let dmx: number[] = []
+      for (const t0 = Date.now(); Date.now() - t0 < 5000; await new Promise((r) => setTimeout(r, 100))) {
+        dmx = await olad.getDmx(u)
+        if (until(dmx)) break
+      }
+      return dmx
+    },
     async newUniverse(id, ports) {
       const r = await http('/new_universe', `id=${id}&name=u${id}&add_ports=${ports.join(',')}`)
       if (r.ok !== true) throw new Error(`olad new_universe ${id}: ${JSON.stringify(r)}`)
@@ -121,6 +163,7 @@ export async function startOlad(o: OlaOptions, binary = 'olad'): Promise<Olad> {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
       rmSync(dir, { recursive: true, force: true })
+      release()
     },
   }
   // Ready when every patched port shows up on its universe.

@@ -200,11 +200,11 @@ describe('sACN bridge on loopback UDP', () => {
 const ola = olaPeer()
 
 /*
- * Only bridge → OLA can be tested on one host. olad 0.10.9's E1.31 plugin ignores `ip = 127.0.0.1`
- * (its interface picker skips loopback, so it uses the first other interface, e.g. eth0) and sets
- * IP_MULTICAST_LOOP to 0 on its socket (seen with strace), and it has no unicast output: nothing
- * it sends can reach a receiver on the same host. Inbound E1.31 is covered above with packets
- * built from the standard's layout and below with the `sacn` package's Sender.
+ * olad 0.10.9's E1.31 plugin ignores `ip = 127.0.0.1` (its interface picker skips loopback, so it
+ * uses the first other interface, e.g. eth0), sets IP_MULTICAST_LOOP to 0 on its socket (seen with
+ * strace) and has no unicast output, so nothing it sends would reach a receiver on the same host.
+ * The OLA → bridge test therefore runs olad with ola-multicast-loop.c preloaded, which turns
+ * loopback back on: olad's own multicast packets, unchanged, are then delivered on this host too.
  */
 describe.skipIf(!ola.ok)('sACN against OLA (olad, E1.31 plugin only)', () => {
   let olad: Olad
@@ -213,8 +213,8 @@ describe.skipIf(!ola.ok)('sACN against OLA (olad, E1.31 plugin only)', () => {
   let olaIface: string
 
   beforeAll(async () => {
-    // OLA universe 1 ← E1.31 input port 0 (sACN universe 1).
-    olad = await startOlad({ plugin: 'e131', patches: { '11-1-I-0': 1 } }, ola.path)
+    // OLA universe 1 ← E1.31 input port 0 (sACN universe 1); OLA universe 2 → output port 0 (sACN universe 2).
+    olad = await startOlad({ plugin: 'e131', patches: { '11-1-I-0': 1, '11-1-O-0': 2 }, multicastLoop: true }, ola.path)
     const device = (await olad.universeInfo(1)).input_ports[0].device
     olaIface = /\[([\d.]+)\]/.exec(device)?.[1] ?? '127.0.0.1'
   }, 40_000)
@@ -228,27 +228,28 @@ describe.skipIf(!ola.ok)('sACN against OLA (olad, E1.31 plugin only)', () => {
     await r.close()
   })
 
-  const readUniverse1 = async (until: (dmx: number[]) => boolean) => {
-    let dmx: number[] = []
-    for (const t0 = Date.now(); Date.now() - t0 < 5000; await sleep(100)) {
-      dmx = await olad.getDmx(1)
-      if (until(dmx)) break
-    }
-    return dmx
-  }
+  it('OLA → bridge by multicast: values set in OLA universe 2 arrive as SETs at /sacn/2/{channel}', async () => {
+    const b = await r.start(new SacnBridge({ namespace: '/sacn', universes: [2], iface: olaIface }))
+    await olad.setDmx(2, [10, 20, 30, 0, 255])
+    await waitFor(() => valueAt(r, '/sacn/2/5') === 255n, 5000, 'E1.31 from OLA')
+    expect([1, 2, 3, 4, 5].map((ch) => valueAt(r, `/sacn/2/${ch}`))).toEqual([10n, 20n, 30n, 0n, 255n])
+    await olad.setDmx(2, [10, 21, 30, 0, 255])
+    await waitFor(() => valueAt(r, '/sacn/2/2') === 21n, 5000, 'the changed channel')
+    expect(b.stats()).toMatchObject({ malformed: 0, errors: 0 })
+  })
 
   it('bridge → OLA by multicast: CLASP writes reach OLA universe 1', async () => {
     await r.start(new SacnBridge({ namespace: '/sacn', universes: [1], iface: olaIface, receive: false, normalize: true }))
     await r.observer.set('/sacn/1/1', 1)
     await r.observer.set('/sacn/1/3', 0.5)
-    const dmx = await readUniverse1((d) => d[2] === 128)
+    const dmx = await olad.dmxWhen(1, (d) => d[2] === 128)
     expect(dmx.slice(0, 3)).toEqual([255, 0, 128])
   })
 
   it('bridge → OLA by unicast to 127.0.0.1:5568 (priority 150)', async () => {
     await r.start(new SacnBridge({ namespace: '/sacn', universes: [1], receive: false, unicast: ['127.0.0.1'], priority: 150 }))
     await r.observer.set('/sacn/1/2', 42n)
-    const dmx = await readUniverse1((d) => d[1] === 42)
+    const dmx = await olad.dmxWhen(1, (d) => d[1] === 42)
     expect(dmx[1]).toBe(42)
   })
 })

@@ -7,13 +7,6 @@ import { fc, test as prop } from '@fast-check/vitest'
 import { describe, expect, test } from 'vitest'
 import { Normalize, Transforms } from '../../bridges/transform.ts'
 
-/**
- * `Normalize.*` are `as const` (readonly tuples) while `TransformRule.scale` wants mutable ones, so
- * `scale: scale(Normalize.midi)` does not type-check as the JSDoc suggests (reported; transform.ts is
- * shared). Copy them for now.
- */
-const scale = (n: (typeof Normalize)[keyof typeof Normalize]) => ({ from: [...n.from] as [number, number], to: [...n.to] as [number, number] })
-
 describe('address rewrite', () => {
   const t = new Transforms([{ match: '/osc/mixer/*', to: '/mixer/*' }, { match: '/osc/deep/**', to: '/d/**' }])
 
@@ -54,7 +47,7 @@ describe('address rewrite', () => {
 
 describe('value operations', () => {
   test('scale maps external ranges to CLASP ranges and back', () => {
-    const t = new Transforms([{ match: '/midi/**', scale: scale(Normalize.midi) }])
+    const t = new Transforms([{ match: '/midi/**', scale: Normalize.midi }])
     expect(t.inbound('/midi/cc/1', 127n).value).toBe(1)
     expect(t.inbound('/midi/cc/1', 64n).value).toBeCloseTo(0.5039, 4)
     expect(t.outbound('/midi/cc/1', 0.5).value).toBe(63.5)
@@ -65,12 +58,12 @@ describe('value operations', () => {
   // Floats — one signal, two types. bridges.md §0 says a linear scale returns a Float. This test
   // states the intended behaviour and is marked `fails` until transform.ts is fixed.
   test('a scaled Int is always a Float (CC 0 → 0.0, not Int 0)', () => {
-    const t = new Transforms([{ match: '/midi/**', scale: scale(Normalize.midi) }])
+    const t = new Transforms([{ match: '/midi/**', scale: Normalize.midi }])
     expect(t.inbound('/midi/cc/1', 0n).value).toBe(0)
   })
 
   test('outbound scale clamps to the external range (a fader pushed past 1 stays at 127)', () => {
-    const t = new Transforms([{ match: '/dmx/**', scale: scale(Normalize.dmx), integerOut: true }])
+    const t = new Transforms([{ match: '/dmx/**', scale: Normalize.dmx, integerOut: true }])
     expect(t.outbound('/dmx/1/1', 1.5).value).toBe(255)
     expect(t.outbound('/dmx/1/1', -1).value).toBe(0)
     expect(t.outbound('/dmx/1/1', 0.5).value).toBe(128) // 127.5 rounds half up
@@ -98,7 +91,7 @@ describe('value operations', () => {
   })
 
   test('non-numeric values pass through untouched', () => {
-    const t = new Transforms([{ match: '/x', scale: scale(Normalize.dmx), invert: true }])
+    const t = new Transforms([{ match: '/x', scale: Normalize.dmx, invert: true }])
     for (const v of ['s', true, null, new Uint8Array([1]), [1n, 2n]]) expect(t.inbound('/x', v).value).toEqual(v)
   })
 
