@@ -22,7 +22,7 @@ import { InboundCache, OutboundReject, SlotMapping, type UniverseBridgeOptions, 
 import { type Destination, isLocalAddress, localAddresses, localAddressFor, parseDestination, quadOf } from './dmx/net.ts'
 import { type OutputTiming, UniverseOutput } from './dmx/output.ts'
 
-/** Options of the `artnet` kind (docs/bridges-dmx-midi.md). */
+/** Options of the `artnet` kind (docs/bridges.md). */
 export interface ArtNetOptions extends UniverseBridgeOptions, OutputTiming {
   /** UDP port to bind (default 6454; 0 = any free port). */
   port?: number

@@ -22,7 +22,7 @@ import { OutboundReject, SLOTS, SlotMapping, reportBad } from './dmx/mapping.ts'
 
 type SerialPortModule = typeof import('serialport')
 
-/** Options of the `dmx` kind (docs/bridges-dmx-midi.md). */
+/** Options of the `dmx` kind (docs/bridges.md). */
 export interface DmxOptions extends BridgeOptions {
   /** Device path, e.g. /dev/ttyUSB0 or /dev/serial/by-id/usb-ENTTEC_... */
   port: string

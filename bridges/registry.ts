@@ -149,7 +149,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     maxPayloadBytes: Type.Optional(Type.Integer({ minimum: 64, description: 'larger messages close the connection (default 65536)' })),
   }, async (o) => new (await import('./socketio.ts')).SocketIoBridge(o as unknown as SocketIoBridgeOptions)),
 
-  // ---- DMX-universe and MIDI bridges (docs/bridges-dmx-midi.md) ----------------------------------
+  // ---- DMX-universe and MIDI bridges (docs/bridges.md) ----------------------------------
 
   artnet: entry('Art-Net ↔ CLASP: ArtDmx in/out, ArtPoll replies (UDP 6454)', '/artnet', {
     ...universeOptions,

@@ -31,7 +31,7 @@ type SacnModule = typeof import('sacn')
 /** The E1.31 UDP port (ACN_SDT_MULTICAST_PORT). */
 export const SACN_PORT = 5568
 
-/** Options of the `sacn` kind (docs/bridges-dmx-midi.md). */
+/** Options of the `sacn` kind (docs/bridges.md). */
 export interface SacnOptions extends UniverseBridgeOptions, OutputTiming {
   /** UDP port (default 5568) for receiving and for the destinations. */
   port?: number

@@ -1,7 +1,7 @@
 /**
  * MIDI bridge (bridges.md §2, deliberate differences 1, 3, 8): MIDI bytes from an input port →
  * MidiParser → MidiMapping → SET / PUBLISH; CLASP updates under `{ns}/{device}` → MIDI messages on
- * the output port. Mapping table: mapping.ts and docs/bridges-dmx-midi.md.
+ * the output port. Mapping table: mapping.ts and docs/bridges.md.
  *
  * Ports: injected (`ports`, e.g. memoryMidiPort in tests or a serial-MIDI adapter), or opened
  * through the real backend by name (`input` / `output`: substring or index, default the first
@@ -18,7 +18,7 @@ import { MidiMapping, MidiReject } from './mapping.ts'
 import { MidiParser } from './parser.ts'
 import type { MidiPort } from './port.ts'
 
-/** Options of the `midi` kind (docs/bridges-dmx-midi.md). */
+/** Options of the `midi` kind (docs/bridges.md). */
 export interface MidiOptions extends BridgeOptions {
   /** Address segment after the namespace (default 'default'). */
   device?: string

@@ -122,7 +122,7 @@ export class MidiMapping {
     if (p.length === 1 && p[0] === 'sysex') return sysex(v, address)
     const [head, chSeg, kind, argSeg] = p
     const withArg = kind === 'cc' || kind === 'poly'
-    if (head !== 'ch' || p.length !== (withArg ? 4 : 3)) throw new MidiReject(`${address}: not a MIDI address (see docs/bridges-dmx-midi.md)`)
+    if (head !== 'ch' || p.length !== (withArg ? 4 : 3)) throw new MidiReject(`${address}: not a MIDI address (see docs/bridges.md)`)
     const c = int(chSeg, address, 'channel') - this.channelBase
     if (c < 0 || c > 15) throw new MidiReject(`${address}: channel must be ${this.channelBase}..${15 + this.channelBase}`)
     const arg = withArg ? int(argSeg, address, kind) : 0
@@ -143,7 +143,7 @@ export class MidiMapping {
       case 'note':
         return this.note(c, ext.address, v, address)
     }
-    throw new MidiReject(`${address}: not a MIDI address (see docs/bridges-dmx-midi.md)`)
+    throw new MidiReject(`${address}: not a MIDI address (see docs/bridges.md)`)
   }
 
   private note(c: number, extAddress: string, v: ClaspValue, address: string): Uint8Array {
