@@ -33,3 +33,17 @@ describe('bridge flags from option schemas', () => {
     expect(() => transforms('nope')).toThrow(/--transforms must be JSON/)
   })
 })
+
+describe('list and switch flags', () => {
+  it('a list of integers is repeatable or comma-separated', () => {
+    expect(reader('sacn', 'universes')('1,2')).toEqual([1, 2])
+    const r = flagsFor(kindOptions(bridgeKinds.sacn!)).readers.get('universes')!
+    expect(r.read(['1', '5'])).toEqual([1, 5])
+  })
+
+  it('every switch has a --no- form, so a flag can override a config file either way', () => {
+    const { readers } = flagsFor(kindOptions(bridgeKinds.sacn!))
+    expect(readers.get('receive')!.read([])).toBe(true)
+    expect(readers.get('no-receive')!.read([])).toBe(false)
+  })
+})

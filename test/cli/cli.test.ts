@@ -3,10 +3,14 @@
  * directory, a router started with `clasp server`, and the one-shot commands against it.
  */
 import { spawn } from 'node:child_process'
-import { statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { type ServerProcess, bundledCli, run, startCliServer } from '../support/cli-process.ts'
+import { bridgeKinds, kebab } from '../../bridges/registry.ts'
+import { type ServerProcess, bundledCli, root, run, startCliServer } from '../support/cli-process.ts'
+import { type Mosquitto, peer, startMosquitto } from '../support/peers.ts'
+import { type PtyPair, startPtyPair } from '../support/transport-clients.ts'
 import { waitFor } from '../support/wait.ts'
 
 let cli: Awaited<ReturnType<typeof bundledCli>>
@@ -127,6 +131,109 @@ describe('server errors and shutdown', () => {
       const s = await startCliServer(cli.js, ['--log-level', 'warn'], cli.dir)
       expect(await s.stop(signal)).toBe(0)
       expect(s.output()).toContain(`${signal} received, shutting down`)
+    }
+  })
+})
+
+/**
+ * Every bridge kind from the bundled clasp.js, as its own process and from the server config.
+ * Each bridge's protocol is exercised against its peer in test/bridges; here the point is that the
+ * single file carries all of them and that their flags and config entries start them.
+ */
+describe('every bridge kind from clasp.js', () => {
+  const mosquittoBin = peer('mosquitto', 'mosquitto')
+  const socatOk = peer('socat', 'socat').ok
+  const hasSequencer = existsSync('/dev/snd/seq')
+  let broker: Mosquitto | undefined
+  let pty: PtyPair | undefined
+  let ptyDir = ''
+
+  beforeAll(async () => {
+    if (mosquittoBin.ok) broker = await startMosquitto(mosquittoBin.path)
+    if (socatOk) {
+      ptyDir = mkdtempSync(join(tmpdir(), 'clasp-cli-dmx-'))
+      pty = await startPtyPair(join(ptyDir, 'widget'), join(ptyDir, 'host'))
+    }
+  }, 30_000)
+  afterAll(async () => {
+    await broker?.stop()
+    await pty?.stop()
+    if (ptyDir) rmSync(ptyDir, { recursive: true, force: true })
+  })
+
+  /** Options per kind that keep it on 127.0.0.1 and free ports; undefined when its peer is missing. */
+  const optionsFor = (kind: string): Record<string, unknown> | undefined => {
+    const local = { host: '127.0.0.1', port: 0 }
+    switch (kind) {
+      case 'mqtt':
+        return broker && { broker: broker.url }
+      case 'artnet':
+        return { bind: '127.0.0.1', port: 0 }
+      case 'sacn':
+        return { iface: '127.0.0.1', port: 0, universes: [7] }
+      case 'dmx':
+        return pty && { port: pty.b }
+      case 'midi':
+        return {}
+      default:
+        return local
+    }
+  }
+  const flags = (o: Record<string, unknown>) =>
+    Object.entries(o).flatMap(([k, v]) => (Array.isArray(v) ? v.flatMap((x) => [`--${kebab(k)}`, String(x)]) : [`--${kebab(k)}`, String(v)]))
+
+  /** Run `clasp <kind>` from `js` until it reports running (or exits), then SIGTERM it. */
+  const runBridgeProcess = async (js: string, kind: string, args: string[]) => {
+    const proc = spawn(process.execPath, [js, kind, '--url', url, ...args], { cwd: dirname(js), stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    proc.stdout.on('data', (d) => (out += d))
+    proc.stderr.on('data', (d) => (out += d))
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+    try {
+      await waitFor(() => proc.exitCode !== null || out.includes(`${kind} bridge running`), 15_000, `clasp ${kind} (output: ${out})`)
+      if (proc.exitCode === null) proc.kill('SIGTERM')
+      return { code: await exited, out }
+    } finally {
+      if (proc.exitCode === null) proc.kill('SIGKILL')
+    }
+  }
+
+  for (const kind of Object.keys(bridgeKinds)) {
+    test(`clasp ${kind}: starts, bridges, stops on SIGTERM with its counters`, async (ctx) => {
+      const o = optionsFor(kind)
+      if (!o) return ctx.skip(`peer for ${kind} missing (mosquitto / socat)`)
+      // Native modules (serialport, midi) are not inside clasp.js; next to node_modules they load.
+      const js = kind === 'dmx' || kind === 'midi' ? join(root, 'dist/clasp.js') : cli.js
+      const r = await runBridgeProcess(js, kind, flags(o))
+      if (kind === 'midi' && !hasSequencer) {
+        expect(r.code).toBe(1)
+        expect(r.out).toMatch(/clasp midi: midi bridge could not start: no MIDI subsystem on this machine: \/dev\/snd\/seq does not exist/)
+        return
+      }
+      expect(r.out).toMatch(new RegExp(`${kind} bridge running: namespace /`))
+      expect(r.code).toBe(0)
+      expect(r.out).toMatch(new RegExp(`clasp ${kind}: stopped \\(inbound 0, outbound \\d+, malformed 0`))
+    })
+  }
+
+  test('clasp dmx from a lone clasp.js names the missing serialport package', async () => {
+    const r = await run(cli.js, ['dmx', '--url', url, '--port', '/dev/ttyUSB9'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/serialport/)
+  })
+
+  test('one server config with every kind starts them all, and SIGTERM stops them', async (ctx) => {
+    const kinds = Object.keys(bridgeKinds).filter((k) => k !== 'midi' || hasSequencer)
+    const bridges = kinds.map((kind) => (optionsFor(kind) ? { kind, ...optionsFor(kind) } : undefined))
+    if (bridges.includes(undefined)) return ctx.skip('a bridge peer is missing (mosquitto / socat)')
+    const cfg = join(cli.dir, 'bridges.json')
+    writeFileSync(cfg, JSON.stringify({ bridges }))
+    // The in-repo bundle, so that the dmx bridge finds serialport.
+    const s = await startCliServer(join(root, 'dist/clasp.js'), ['--config', cfg], cli.dir)
+    try {
+      await waitFor(() => kinds.every((k) => s.output().includes(`${k} bridge started: namespace /`)), 10_000, `every bridge started (output: ${s.output()})`)
+    } finally {
+      expect(await s.stop()).toBe(0)
     }
   })
 })

@@ -45,12 +45,11 @@ export function flagsFor(schema: TObject): { specs: FlagSpec[]; readers: Map<str
     if (reserved.has(name)) throw new Error(`bridge option '${key}' clashes with the --${name} flag of every bridge command`)
     const help = prop.description ?? key
     if (prop.type === 'boolean') {
+      // Every switch can be turned off explicitly, whatever its default: a flag overrides --config.
       specs.push({ name, help })
       readers.set(name, { key, read: () => true })
-      if (prop.default === true) {
-        specs.push({ name: `no-${name}`, help: `turn --${name} off` })
-        readers.set(`no-${name}`, { key, read: () => false })
-      }
+      specs.push({ name: `no-${name}`, help: `turn --${name} off` })
+      readers.set(`no-${name}`, { key, read: () => false })
     } else if (prop.type === 'integer' || prop.type === 'number') {
       specs.push({ name, value: true, help })
       readers.set(name, { key, read: ([v]) => (v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v) })
@@ -68,6 +67,10 @@ export function flagsFor(schema: TObject): { specs: FlagSpec[]; readers: Map<str
     } else if (prop.type === 'array' && prop.items?.type === 'string') {
       specs.push({ name, value: true, repeat: true, help })
       readers.set(name, { key, read: (vs) => vs })
+    } else if (prop.type === 'array' && (prop.items?.type === 'integer' || prop.items?.type === 'number')) {
+      // `--universes 1 --universes 2`, or `--universes 1,2`
+      specs.push({ name, value: true, repeat: true, help })
+      readers.set(name, { key, read: (vs) => vs.flatMap((v) => v.split(',')).map((v) => (v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v)) })
     } else {
       specs.push({ name, value: true, help: `${help} (JSON)` })
       readers.set(name, {
