@@ -192,3 +192,30 @@ export function countError(stats: BridgeStats, log: Logger, msg: string, fields:
   if (stats.errors <= 10 || stats.errors % 1000 === 0) log.warn(msg, { ...fields, errorsSoFar: stats.errors })
   else log.debug(msg, fields)
 }
+
+/** The TCP port a server is bound to (useful when 0 was asked for); 0 before it listens. */
+export function boundPort(server: { address(): unknown } | undefined): number {
+  const a = server?.address()
+  return a !== null && typeof a === 'object' && typeof (a as { port?: unknown }).port === 'number' ? (a as { port: number }).port : 0
+}
+
+/**
+ * The gate of every bridge's output: a param, event or stream that is not the echo of the
+ * bridge's own write (counted as suppressed) and, unless `syncOnStart`, not part of the snapshot
+ * the router sends when the bridge subscribes.
+ */
+export function forwardable(
+  own: { isOwnEcho(clasp: ClaspClient, address: string, value: ClaspValue, meta: UpdateMeta): unknown },
+  clasp: ClaspClient,
+  counters: BridgeStats,
+  update: { value: ClaspValue; address: string; meta: UpdateMeta },
+  syncOnStart: boolean,
+): boolean {
+  const { value, address, meta } = update
+  if (meta.signal !== 'param' && meta.signal !== 'event' && meta.signal !== 'stream') return false
+  if (own.isOwnEcho(clasp, address, value, meta)) {
+    counters.suppressed++
+    return false
+  }
+  return !meta.snapshot || syncOnStart
+}

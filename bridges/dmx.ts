@@ -12,15 +12,14 @@
  *
  * `serialport` is an optional native dependency, loaded on first use like runtime/transports/serial.ts.
  */
-import { stat } from 'node:fs/promises'
 import type { SerialPort } from 'serialport'
 import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
 import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, emptyStats, subscribeOutbound } from './bridge.ts'
 import { enttecDmxPacket } from './dmx/enttec.ts'
-import { OutboundReject, SLOTS, SlotMapping, reportBad } from './dmx/mapping.ts'
+import { SLOTS, SlotMapping } from './dmx/mapping.ts'
 
-type SerialPortModule = typeof import('serialport')
+import { type SerialPortModule, loadSerialPort, watchDevicePath } from '../runtime/transports/serial-device.ts'
 
 /** Options of the `dmx` kind (docs/bridges.md). */
 export interface DmxOptions extends BridgeOptions {
@@ -92,7 +91,7 @@ export class DmxBridge implements Bridge {
 
   async start(ctx: BridgeContext): Promise<void> {
     this.ctx = ctx
-    this.mod = await loadSerialPort(this.options.load)
+    this.mod = await loadSerialPort('dmx bridge', this.options.load)
     this.closed = false
     this.unsubscribe = subscribeOutbound(ctx.clasp, this.namespace, this.options.transforms, (v, a, m) => this.onClasp(v, a, m))
     this.timer = setInterval(() => this.writeFrame(), this.refreshMs)
@@ -122,17 +121,8 @@ export class DmxBridge implements Bridge {
 
   private onClasp(value: ClaspValue, address: string, meta: UpdateMeta): void {
     // Output only, so nothing of ours comes back: no echo check needed.
-    if (meta.signal !== 'param' && meta.signal !== 'stream') return
-    let w
-    try {
-      w = this.mapping.out(address, value)
-    } catch (e) {
-      if (!(e instanceof OutboundReject)) throw e
-      this.s.rejected = reportBad(this.ctx!.log, this.s.rejected, 'dmx: cannot send', { reason: e.message })
-      return
-    }
+    const w = this.mapping.outbound({ value, address, meta }, this.s, this.ctx!.log, 'dmx')
     if (!w) return
-    this.s.outbound++
     if ('frame' in w) this.frame.set(w.frame)
     else this.frame[w.channel - 1] = w.slot
   }
@@ -186,7 +176,11 @@ export class DmxBridge implements Bridge {
         log.warn('dmx device closed; reopening', { port: path, retryMs: this.reconnectMs })
         this.scheduleRetry()
       })
-      this.watch(d)
+      // serialport does not always report a vanished device (serial-device.ts)
+      watchDevicePath(path, this.reconnectMs, () => this.device === d && !this.closed, () => {
+        log.warn('dmx device vanished; closing it', { port: path })
+        d.close(() => undefined)
+      })
       this.writeFrame()
     })
   }
@@ -197,47 +191,6 @@ export class DmxBridge implements Bridge {
 
   private scheduleRetry(): void {
     if (!this.closed && this.retry === undefined) this.retry = setTimeout(() => this.tryOpen(), this.reconnectMs)
-  }
-
-  /**
-   * serialport does not always report a vanished device (see runtime/transports/serial.ts): while
-   * open, the path is checked every `reconnectMs`, and a missing or replaced node closes the port
-   * so the reopen loop takes over.
-   */
-  private watch(d: SerialPort): void {
-    void identity(this.options.port).then((id) => {
-      if (id === undefined || id === 'unknown') return
-      const t = setInterval(() => {
-        if (this.device !== d) return clearInterval(t)
-        void identity(this.options.port).then((now) => {
-          if (this.device !== d || now === id || now === 'unknown') return
-          clearInterval(t)
-          this.ctx?.log.warn('dmx device vanished; closing it', { port: this.options.port })
-          d.close(() => undefined)
-        })
-      }, this.reconnectMs)
-      t.unref()
-    })
-  }
-}
-
-/** Which device node a path names now: undefined when gone, 'unknown' on other errors. */
-async function identity(path: string): Promise<string | undefined> {
-  try {
-    const st = await stat(path)
-    return `${st.dev}:${st.ino}:${st.rdev}`
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : 'unknown'
-  }
-}
-
-async function loadSerialPort(load?: () => Promise<SerialPortModule>): Promise<SerialPortModule> {
-  try {
-    return await (load ?? (() => import('serialport')))()
-  } catch (e) {
-    const why = String((e as Error)?.message ?? e).split('\n')[0]
-    throw new Error(`dmx bridge needs the optional npm package 'serialport', which could not be loaded (${why}); install it with: npm install serialport`)
   }
 }
 

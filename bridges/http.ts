@@ -20,7 +20,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { ClaspValue } from '../generated/types.ts'
 import { ClaspError } from '../runtime/client/index.ts'
-import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countMalformed, emptyStats } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countMalformed, emptyStats } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { JsonValueError, parseJsonValue, toJsonText } from './json-value.ts'
 
@@ -84,8 +84,7 @@ export class HttpBridge implements Bridge {
 
   /** The bound TCP port (useful when 0 was asked for). */
   get port(): number {
-    const a = this.server?.address()
-    return a && typeof a === 'object' ? a.port : 0
+    return boundPort(this.server)
   }
 
   async start(ctx: BridgeContext): Promise<void> {

@@ -14,9 +14,7 @@ import { type Server, createServer } from 'node:net'
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes'
 import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
-import {
-  type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, OwnWrites, countError, countMalformed, emptyStats, subscribeOutbound,
-} from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, forwardable, OwnWrites, subscribeOutbound } from './bridge.ts'
 import { type PayloadFormat, payloadToValue, valueToPayload } from './json-value.ts'
 import { addressToTopic, filterToPattern, topicToAddress } from './mqtt.ts'
 import { Transforms } from './transform.ts'
@@ -59,8 +57,7 @@ export class MqttBrokerBridge implements Bridge {
 
   /** The bound TCP port (useful when 0 was asked for). */
   get port(): number {
-    const a = this.server?.address()
-    return a && typeof a === 'object' ? a.port : 0
+    return boundPort(this.server)
   }
 
   /** Connected MQTT clients. */
@@ -174,12 +171,7 @@ export class MqttBrokerBridge implements Bridge {
   // ---- CLASP → devices -------------------------------------------------------------------
 
   private onClasp(value: ClaspValue, address: string, meta: UpdateMeta): void {
-    if (meta.signal !== 'param' && meta.signal !== 'event' && meta.signal !== 'stream') return
-    if (this.own.isOwnEcho(this.ctx!.clasp, address, value, meta)) {
-      this.counters.suppressed++
-      return
-    }
-    if (meta.snapshot && this.options.syncOnStart === false) return
+    if (!forwardable(this.own, this.ctx!.clasp, this.counters, { value, address, meta }, this.options.syncOnStart !== false)) return
     const broker = this.broker
     if (!broker) return
     const out = this.transforms.outbound(address, value)

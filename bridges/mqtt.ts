@@ -21,10 +21,7 @@ import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
 import { valueEquals } from '../runtime/client/values.ts'
 import { parseAddress } from '../runtime/address/index.ts'
-import {
-  type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, OwnWrites, countError, countMalformed, emptyStats,
-  relativeToNamespace, subscribeOutbound,
-} from './bridge.ts'
+import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, forwardable, OwnWrites, relativeToNamespace, subscribeOutbound } from './bridge.ts'
 import { type PayloadFormat, payloadToValue, valueToPayload } from './json-value.ts'
 import { Transforms } from './transform.ts'
 
@@ -230,12 +227,7 @@ export class MqttBridge implements Bridge {
   // ---- CLASP → MQTT ----------------------------------------------------------------------
 
   private onClasp(value: ClaspValue, address: string, meta: UpdateMeta): void {
-    if (meta.signal !== 'param' && meta.signal !== 'event' && meta.signal !== 'stream') return
-    if (this.own.isOwnEcho(this.ctx!.clasp, address, value, meta)) {
-      this.counters.suppressed++
-      return
-    }
-    if (meta.snapshot && !this.options.syncOnStart) return
+    if (!forwardable(this.own, this.ctx!.clasp, this.counters, { value, address, meta }, !!this.options.syncOnStart)) return
     const client = this.client
     if (!client) return
     const out = this.transforms.outbound(address, value)

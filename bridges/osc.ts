@@ -18,10 +18,7 @@ import { type OscArgOrArrayInput, type OscArgOutputOrArray, type OscBundleOutput
 import type { ClaspValue } from '../generated/types.ts'
 import type { BundleItem, UpdateMeta } from '../runtime/client/index.ts'
 import { parseAddress } from '../runtime/address/index.ts'
-import {
-  type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, OwnWrites, countError, countMalformed, emptyStats,
-  relativeToNamespace, subscribeOutbound, withinNamespace,
-} from './bridge.ts'
+import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, forwardable, OwnWrites, relativeToNamespace, subscribeOutbound, withinNamespace } from './bridge.ts'
 import { toJsonText } from './json-value.ts'
 import { Transforms } from './transform.ts'
 
@@ -295,12 +292,7 @@ export class OscBridge implements Bridge {
   // ---- CLASP → OSC -----------------------------------------------------------------------
 
   private onClasp(value: ClaspValue, address: string, meta: UpdateMeta): void {
-    if (meta.signal !== 'param' && meta.signal !== 'event' && meta.signal !== 'stream') return
-    if (this.own.isOwnEcho(this.ctx!.clasp, address, value, meta)) {
-      this.counters.suppressed++
-      return
-    }
-    if (meta.snapshot && !this.options.syncOnStart) return
+    if (!forwardable(this.own, this.ctx!.clasp, this.counters, { value, address, meta }, !!this.options.syncOnStart)) return
     const port = this.options.remotePort
     if (!port || !this.socket) return
     const out = this.transforms.outbound(address, value)

@@ -21,7 +21,7 @@ import type { Packet, Receiver } from 'sacn'
 import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
 import { type Bridge, type BridgeContext, type BridgeStats, OwnWrites, emptyStats, subscribeOutbound } from './bridge.ts'
-import { InboundCache, OutboundReject, SlotMapping, type UniverseBridgeOptions, reportBad, writeSlots } from './dmx/mapping.ts'
+import { InboundCache, SlotMapping, type UniverseBridgeOptions, reportBad, writeSlots } from './dmx/mapping.ts'
 import { type MergeMode, UniverseMerge } from './dmx/merge.ts'
 import { type Destination, parseDestination } from './dmx/net.ts'
 import { type OutputTiming, UniverseOutput } from './dmx/output.ts'
@@ -213,24 +213,9 @@ export class SacnBridge implements Bridge {
   // --- CLASP → sACN ----------------------------------------------------------------------
 
   private onClasp(value: ClaspValue, address: string, meta: UpdateMeta): void {
-    if (meta.signal !== 'param' && meta.signal !== 'stream') return
     const { clasp, log } = this.ctx!
-    if (this.own.isOwnEcho(clasp, address, value, meta)) {
-      this.s.suppressed++
-      return
-    }
-    let w
-    try {
-      w = this.mapping.out(address, value)
-    } catch (e) {
-      if (!(e instanceof OutboundReject)) throw e
-      this.s.rejected = reportBad(log, this.s.rejected, 'sacn: cannot send', { reason: e.message })
-      return
-    }
-    if (!w || !this.output) return
-    this.s.outbound++
-    if ('frame' in w) this.output.setFrame(w.universe, w.frame)
-    else this.output.setSlot(w.universe, w.channel, w.slot)
+    const w = this.mapping.outbound({ value, address, meta }, this.s, log, 'sacn', () => !!this.own.isOwnEcho(clasp, address, value, meta))
+    if (w) this.output?.write(w)
   }
 
   private sendFrame(universe: number, data: Uint8Array, options: number): void {

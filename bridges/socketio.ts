@@ -14,7 +14,7 @@
 import { type Server as HttpServer, createServer } from 'node:http'
 import { Server, type Socket } from 'socket.io'
 import type { ClaspValue } from '../generated/types.ts'
-import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { fromJsonable, toJsonable } from './json-value.ts'
 
@@ -55,8 +55,7 @@ export class SocketIoBridge implements Bridge {
 
   /** The bound TCP port (useful when 0 was asked for). */
   get port(): number {
-    const a = this.http?.address()
-    return a && typeof a === 'object' ? a.port : 0
+    return boundPort(this.http)
   }
 
   async start(ctx: BridgeContext): Promise<void> {

@@ -20,7 +20,7 @@ import type { IncomingMessage } from 'node:http'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { ClaspValue } from '../generated/types.ts'
 import { ClaspError } from '../runtime/client/index.ts'
-import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countMalformed, emptyStats } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countMalformed, emptyStats } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { parseJsonValue, toJsonText } from './json-value.ts'
 
@@ -64,8 +64,7 @@ export class WsJsonBridge implements Bridge {
 
   /** The bound TCP port (useful when 0 was asked for). */
   get port(): number {
-    const a = this.server?.address()
-    return a && typeof a === 'object' ? a.port : 0
+    return boundPort(this.server)
   }
 
   async start(ctx: BridgeContext): Promise<void> {

@@ -13,7 +13,7 @@
  * 0..1 fader on channel 1, and a rule's own `scale` works on the normalised value.
  */
 import type { ClaspValue } from '../../generated/types.ts'
-import type { ClaspClient } from '../../runtime/client/index.ts'
+import type { ClaspClient, UpdateMeta } from '../../runtime/client/index.ts'
 import { type BridgeOptions, type OwnWrites, relativeToNamespace, withinNamespace } from '../bridge.ts'
 import { Normalize, type TransformRule, Transforms } from '../transform.ts'
 
@@ -92,6 +92,35 @@ export class SlotMapping {
     const channel = /^\d{1,3}$/.test(parts[1]) ? Number(parts[1]) : NaN
     if (!(channel >= 1 && channel <= SLOTS)) throw new OutboundReject(`${address}: channel must be 1..${SLOTS}`)
     return { universe, channel, slot: toSlot(ext.value, address) }
+  }
+
+  /**
+   * The output side of every DMX-universe bridge: a param or stream update of ours as a slot or
+   * frame write. Our own echoes (`isEcho`) count as suppressed, unsendable updates as rejected
+   * (logged), sendable ones as outbound.
+   */
+  outbound(
+    update: { value: ClaspValue; address: string; meta: UpdateMeta },
+    stats: { suppressed: number; rejected: number; outbound: number },
+    log: Parameters<typeof reportBad>[0],
+    label: string,
+    isEcho: () => boolean = () => false,
+  ): OutWrite | undefined {
+    if (update.meta.signal !== 'param' && update.meta.signal !== 'stream') return undefined
+    if (isEcho()) {
+      stats.suppressed++
+      return undefined
+    }
+    let w
+    try {
+      w = this.out(update.address, update.value)
+    } catch (e) {
+      if (!(e instanceof OutboundReject)) throw e
+      stats.rejected = reportBad(log, stats.rejected, `${label}: cannot send`, { reason: e.message })
+      return undefined
+    }
+    if (w) stats.outbound++
+    return w
   }
 
   private parseUniverse(segment: string, address: string): number {

@@ -11,7 +11,7 @@
  * The clock is injectable so tests can drive pacing without waiting.
  */
 import { type Clock, systemClock } from '../../runtime/router/clock.ts'
-import { SLOTS } from './mapping.ts'
+import { type OutWrite, SLOTS } from './mapping.ts'
 
 /** Pacing options (shared by the Art-Net and sACN options). */
 export interface OutputTiming {
@@ -55,6 +55,12 @@ export class UniverseOutput {
     if (s.data[channel - 1] === value && s.lastSentAt > -Infinity) return
     s.data[channel - 1] = value
     this.touch(s, universe)
+  }
+
+  /** Apply one decoded CLASP write. */
+  write(w: OutWrite): void {
+    if ('frame' in w) this.setFrame(w.universe, w.frame)
+    else this.setSlot(w.universe, w.channel, w.slot)
   }
 
   /** Replace a universe's frame (shorter data leaves the remaining slots unchanged). */

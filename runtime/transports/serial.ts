@@ -8,14 +8,13 @@
  * `serialport` is a native optional dependency loaded on first use, so the bundled CLI runs on
  * machines where it is not installed as long as no serial link is configured.
  */
-import { stat } from 'node:fs/promises'
 import type { SerialPort } from 'serialport'
 import { SlipDecoder, slipEncode } from '../framing/slip.ts'
 import type { Logger } from '../router/log.ts'
 import type { FramePort, PortHandlers } from '../router/port.ts'
 import type { Router } from '../router/router.ts'
+import { type SerialPortModule, loadSerialPort, watchDevicePath } from './serial-device.ts'
 
-type SerialPortModule = typeof import('serialport')
 
 export interface SerialOptions {
   /** Device path, e.g. `/dev/ttyUSB0` or a socat pty link. */
@@ -87,7 +86,7 @@ class SerialSessionPort implements FramePort {
  * happens in the background (a missing device is logged and retried, never thrown).
  */
 export async function attachSerial(router: Router, opts: SerialOptions): Promise<SerialAttachment> {
-  const mod = await loadSerialPort(opts.load)
+  const mod = await loadSerialPort('serial transport', opts.load)
   const log = opts.log ?? router.log
   const reconnectMs = opts.reconnectMs ?? 1000
   const label = `serial ${opts.path}`
@@ -99,7 +98,7 @@ export async function attachSerial(router: Router, opts: SerialOptions): Promise
   let failures = 0
   /** Settles when the open attempt in flight (if any) has finished, so close() can wait for it. */
   let opening: Promise<void> = Promise.resolve()
-  let watchdog: ReturnType<typeof setInterval> | undefined
+  let stopWatching: (() => void) | undefined
 
   const newSession = (d: SerialPort) => {
     session = new SerialSessionPort(d, label, log)
@@ -151,7 +150,7 @@ export async function attachSerial(router: Router, opts: SerialOptions): Promise
       d.on('data', (chunk: Buffer) => decoder.push(chunk))
       d.on('drain', () => session?.handlers?.drain?.())
       d.on('close', () => {
-        clearInterval(watchdog)
+        stopWatching?.()
         device = undefined
         session?.close('device closed')
         session = undefined
@@ -160,32 +159,10 @@ export async function attachSerial(router: Router, opts: SerialOptions): Promise
         scheduleRetry()
       })
       newSession(d)
-      watchPath(d)
-    })
-  }
-
-  /**
-   * serialport does not always notice a vanished device: in about 1 of 300 socat teardowns the
-   * port stayed `isOpen` with no 'close' event (apparently a race between the hangup and its pending read). So while
-   * open, the path is checked every `reconnectMs`; if it is gone or now names another device (a
-   * recreated pty, a re-enumerated USB adapter behind a by-id link), the port is closed and the
-   * normal reopen loop takes over. Paths that cannot be stat'ed (Windows COM ports) are not watched.
-   */
-  function watchPath(d: SerialPort): void {
-    void identity(opts.path).then((id) => {
-      if (id === undefined || id === 'unknown' || device !== d || closed) return
-      let checking = false
-      watchdog = setInterval(() => {
-        if (checking) return
-        checking = true
-        void identity(opts.path).then((now) => {
-          checking = false
-          if (device !== d || now === id || now === 'unknown') return
-          log.warn('serial device vanished; closing it', { port: label })
-          d.close(() => undefined)
-        })
-      }, reconnectMs)
-      watchdog.unref()
+      stopWatching = watchDevicePath(opts.path, reconnectMs, () => device === d && !closed, () => {
+        log.warn('serial device vanished; closing it', { port: label })
+        d.close(() => undefined)
+      })
     })
   }
 
@@ -197,7 +174,7 @@ export async function attachSerial(router: Router, opts: SerialOptions): Promise
     stats,
     close: async () => {
       closed = true
-      clearInterval(watchdog)
+      stopWatching?.()
       if (retry !== undefined) clearTimeout(retry)
       retry = undefined
       await opening
@@ -205,25 +182,5 @@ export async function attachSerial(router: Router, opts: SerialOptions): Promise
       session?.close('serial link closed')
       if (d?.isOpen) await new Promise<void>((resolve) => d.close(() => resolve()))
     },
-  }
-}
-
-/** Which device node a path names now: undefined when it is gone, 'unknown' on other errors. */
-async function identity(path: string): Promise<string | undefined> {
-  try {
-    const st = await stat(path)
-    return `${st.dev}:${st.ino}:${st.rdev}`
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : 'unknown'
-  }
-}
-
-async function loadSerialPort(load?: () => Promise<SerialPortModule>): Promise<SerialPortModule> {
-  try {
-    return await (load ?? (() => import('serialport')))()
-  } catch (e) {
-    const why = String((e as Error)?.message ?? e).split('\n')[0]
-    throw new Error(`serial transport needs the optional npm package 'serialport', which could not be loaded (${why}); install it with: npm install serialport`)
   }
 }

@@ -188,13 +188,14 @@ describe('every bridge kind from clasp.js', () => {
     let out = ''
     proc.stdout.on('data', (d) => (out += d))
     proc.stderr.on('data', (d) => (out += d))
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })))
+    const running = () => proc.exitCode === null && proc.signalCode === null
     try {
-      await waitFor(() => proc.exitCode !== null || out.includes(`${kind} bridge running`), 15_000, `clasp ${kind} (output: ${out})`)
-      if (proc.exitCode === null) proc.kill('SIGTERM')
-      return { code: await exited, out }
+      await waitFor(() => !running() || out.includes(`${kind} bridge running`), 15_000, `clasp ${kind} (output: ${out})`)
+      if (running()) proc.kill('SIGTERM')
+      return { ...(await exited), out }
     } finally {
-      if (proc.exitCode === null) proc.kill('SIGKILL')
+      if (running()) proc.kill('SIGKILL')
     }
   }
 
@@ -211,7 +212,7 @@ describe('every bridge kind from clasp.js', () => {
         return
       }
       expect(r.out).toMatch(new RegExp(`${kind} bridge running: namespace /`))
-      expect(r.code).toBe(0)
+      expect(r.code, `exit ${r.code} ${r.signal ?? ''}; output:\n${r.out}`).toBe(0)
       expect(r.out).toMatch(new RegExp(`clasp ${kind}: stopped \\(inbound 0, outbound \\d+, malformed 0`))
     })
   }

@@ -132,6 +132,12 @@ async function runBridge(kindName: string, kind: BridgeKind, schema: TObject, re
   const problems = optionErrors(schema, options)
   if (problems.length) throw new UsageError(`invalid options:\n  ${problems.slice(0, 5).join('\n  ')}`)
 
+  // Signals are caught from the start, as in `clasp server`: one that arrives while the bridge is
+  // still connecting or opening its port stops it cleanly once started, instead of killing it.
+  const signalled = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
   const log = streamLogger(level, format)
   const url = p.flags.get('url')?.[0] ?? process.env.CLASP_URL ?? 'ws://127.0.0.1:7330'
   let clasp: ClaspClient
@@ -155,10 +161,7 @@ async function runBridge(kindName: string, kind: BridgeKind, schema: TObject, re
   }
   const port = (bridge as { port?: number }).port
   if (level !== 'silent') process.stdout.write(`${kindName} bridge running: namespace ${bridge.namespace}${port ? `, port ${port}` : ''}, router ${url}\n`)
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve())
-    process.once('SIGTERM', () => resolve())
-  })
+  await signalled
   await bridge.stop()
   await clasp.close()
   const s = bridge.stats()
