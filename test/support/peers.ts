@@ -178,14 +178,15 @@ export interface Mosquitto {
 
 /**
  * mosquitto on 127.0.0.1 with a temp config (`listener <port> 127.0.0.1`, anonymous allowed).
- * `fixedPort` starts it on a port chosen beforehand (e.g. to test a bridge that came up first).
+ * `fixedPort` starts it on a port chosen beforehand (e.g. to test a bridge that came up first);
+ * `listenerConf` replaces `allow_anonymous true` (TLS files, a password file).
  */
-export async function startMosquitto(binary: string, fixedPort?: number): Promise<Mosquitto> {
+export async function startMosquitto(binary: string, fixedPort?: number, listenerConf = 'allow_anonymous true'): Promise<Mosquitto> {
   for (let attempt = 0; ; attempt++) {
     const dir = mkdtempSync(join(tmpdir(), 'clasp-mosquitto-'))
     const port = fixedPort ?? (await freeTcpPort())
     const conf = join(dir, 'mosquitto.conf')
-    writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`)
+    writeFileSync(conf, `per_listener_settings false\nlistener ${port} 127.0.0.1\n${listenerConf}\npersistence false\nlog_dest stderr\n`)
     const p = spawnPeer(binary, ['-c', conf])
     try {
       await waitForTcp(port, 5000)
