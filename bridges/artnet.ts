@@ -123,6 +123,7 @@ export class ArtNetBridge implements Bridge {
   }
 
   async stop(): Promise<void> {
+    this.own.clear()
     this.unsubscribe?.()
     this.unsubscribe = undefined
     this.output?.close()

@@ -95,13 +95,45 @@ interface PendingWrite<O> {
  */
 export class OwnWrites<O = undefined> {
   private readonly pending = new Map<string, PendingWrite<O>[]>()
+  /** The latest value per address that the router's rate limit refused, to be sent again. */
+  private readonly refused = new Map<string, { clasp: ClaspClient; value: ClaspValue; origin: O | undefined; options?: SetOptions }>()
+  private retry: ReturnType<typeof setTimeout> | undefined
 
-  /** SET through `clasp`, remembering the write until it is answered. */
+  /**
+   * SET through `clasp`, remembering the write until it is answered. A SET that the router's
+   * per-session rate limit refuses (ERROR 429: a bridge running as its own process is one busy
+   * session) is sent again after the router's one-second window, latest value per address, so a
+   * fader's final position is never lost. The returned promise still rejects, for the counters.
+   */
   set(clasp: ClaspClient, address: string, value: ClaspValue, origin?: O, options?: SetOptions): Promise<bigint> {
+    this.refused.delete(address) // a newer value supersedes one waiting to be sent again
     const release = this.expect(address, value, origin)
     const p = clasp.set(address, value, options)
-    p.then(release, release)
+    p.then(release, (e) => {
+      release()
+      // A write that expects a revision cannot simply be repeated.
+      if ((e as { code?: number }).code === 429 && options?.revision === undefined) this.sendLater(clasp, address, value, origin, options)
+    })
     return p
+  }
+
+  private sendLater(clasp: ClaspClient, address: string, value: ClaspValue, origin: O | undefined, options?: SetOptions): void {
+    this.refused.set(address, { clasp, value, origin, options })
+    if (this.retry !== undefined) return
+    this.retry = setTimeout(() => {
+      this.retry = undefined
+      const due = [...this.refused]
+      this.refused.clear()
+      for (const [a, w] of due) this.set(w.clasp, a, w.value, w.origin, w.options).catch(() => undefined)
+    }, 1000)
+    this.retry.unref?.()
+  }
+
+  /** Drop refused writes waiting to be sent again (the bridge is stopping). */
+  clear(): void {
+    clearTimeout(this.retry)
+    this.retry = undefined
+    this.refused.clear()
   }
 
   /** Remember a write made another way (a BUNDLE item); call the result when it is answered. */

@@ -63,6 +63,7 @@ export class ClientHub<C> {
   }
 
   stop(): void {
+    this.own.clear()
     this.off?.()
     this.off = undefined
   }

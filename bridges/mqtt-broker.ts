@@ -112,6 +112,7 @@ export class MqttBrokerBridge implements Bridge {
   }
 
   async stop(): Promise<void> {
+    this.own.clear()
     this.unsubscribe?.()
     this.unsubscribe = undefined
     const server = this.server

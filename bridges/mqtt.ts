@@ -177,6 +177,7 @@ export class MqttBridge implements Bridge {
   }
 
   async stop(): Promise<void> {
+    this.own.clear()
     this.unsubscribe?.()
     this.unsubscribe = undefined
     const c = this.client

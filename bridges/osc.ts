@@ -191,6 +191,7 @@ export class OscBridge implements Bridge {
   }
 
   async stop(): Promise<void> {
+    this.own.clear()
     this.unsubscribe?.()
     this.unsubscribe = undefined
     for (const t of this.timers) clearTimeout(t)

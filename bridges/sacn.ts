@@ -132,6 +132,7 @@ export class SacnBridge implements Bridge {
   }
 
   async stop(): Promise<void> {
+    this.own.clear()
     this.unsubscribe?.()
     this.unsubscribe = undefined
     const output = this.output

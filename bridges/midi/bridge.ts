@@ -87,6 +87,7 @@ export class MidiBridge implements Bridge {
   }
 
   async stop(): Promise<void> {
+    this.own.clear()
     for (const off of this.offs.splice(0)) off()
     // Injected ports belong to the caller; ports we opened are ours to close.
     if (!this.options.ports) {

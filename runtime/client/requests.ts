@@ -7,6 +7,12 @@
  *              that is due (a scheduled bundle is answered when it runs, after later ones);
  *   - GET    → a SNAPSHOT entry for the address (the router sends nothing for an unknown
  *              address, so a GET can only time out).
+ *   - a rate-limit ERROR 429 carries no address at all: it answers the oldest pending SET of any
+ *     address. The router answers frames in order and rejects every frame past its per-second
+ *     limit, so that SET is the first refused one unless a PUBLISH or SUBSCRIBE was refused
+ *     just before it (then a SET that will still be ACKed is failed early; a caller that re-sends
+ *     it writes the same value twice, which a param tolerates). Without this the SET would wait
+ *     for its timeout and its caller could not tell it was dropped.
  * Every request has a deadline; losing the connection fails all of them. Limitation (no
  * correlation ids on the wire): a reply that arrives after its request's deadline is taken by
  * the next pending request for the same address.
@@ -19,6 +25,8 @@ interface Pending<T> {
   resolve(v: T): void
   reject(e: Error): void
   timer: unknown
+  /** Send order, to find the oldest pending SET across addresses. */
+  seq?: number
 }
 
 interface PendingBundle extends Pending<bigint | undefined> {
@@ -31,6 +39,7 @@ export class Requests {
   private readonly gets = new Map<string, Pending<ClaspValue>[]>()
   private bundles: PendingBundle[] = []
   private pings: Pending<void>[] = []
+  private nextSeq = 0
 
   constructor(private readonly clock: Clock) {}
 
@@ -106,7 +115,13 @@ export class Requests {
       b?.reject(err)
       return b !== undefined
     }
-    if (m.address === undefined) return false
+    if (m.address === undefined) {
+      if (m.code !== 429) return false
+      const oldest = this.oldestSet()
+      if (oldest === undefined) return false
+      this.take(this.sets, oldest)!.reject(err)
+      return true
+    }
     let p = this.take(this.sets, m.address)
     // An over-long address comes back truncated.
     if (!p && m.code === 200) {
@@ -145,10 +160,21 @@ export class Requests {
     }
   }
 
+  /** The address whose first pending SET was sent before every other pending SET. */
+  private oldestSet(): string | undefined {
+    let best: string | undefined
+    let bestSeq = Infinity
+    for (const [address, q] of this.sets) {
+      const seq = q[0]?.seq ?? Infinity
+      if (seq < bestSeq) [best, bestSeq] = [address, seq]
+    }
+    return best
+  }
+
   private enqueue<T>(map: Map<string, Pending<T>[]>, address: string, timeoutMs: number, what: () => string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const p: Pending<T> = {
-        resolve, reject,
+        resolve, reject, seq: this.nextSeq++,
         timer: this.clock.setTimeout(() => {
           const q = map.get(address)
           const i = q?.indexOf(p) ?? -1
