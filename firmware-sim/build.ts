@@ -179,10 +179,14 @@ export function buildBaseline(target: 'avr' | 'arm', opts: { lto?: boolean } = {
   return cachedBuild(`baseline-${target}${opts.lto ? '-lto' : ''}`, COMPILER[target], flags, [{ file: 'baseline.cpp', text }, { file: shim }], shimDirs(target))
 }
 
-/** The library's clasp.h as the simulator compiles it, behind the line-per-frame batch driver. */
+/**
+ * The library's clasp.h as the simulator compiles it (g++, C++), behind the C header tests'
+ * line-per-frame batch driver (test/c/driver.c, C that is also valid C++): the same driver, so
+ * both builds of the codec answer the same protocol.
+ */
 export function buildCodecBatch(): BuildResult {
-  const flags = ['-std=gnu++11', '-Wall', '-Wextra', '-Werror', '-O1', '-g', ...sanitizerFlags()]
-  return cachedBuild('codec-batch', 'g++', flags, [{ file: join(simDir, 'codec-batch.cpp') }], [join(libraryDir, 'src')])
+  const flags = ['-std=gnu++11', '-Wall', '-Wextra', '-Werror', '-O1', '-g', ...sanitizerFlags(), '-x', 'c++']
+  return cachedBuild('codec-batch', 'g++', flags, [{ file: join(root, 'test', 'c', 'driver.c') }], [join(libraryDir, 'src')])
 }
 
 export interface Size {

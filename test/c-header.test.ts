@@ -15,25 +15,20 @@ import { buildModel } from '../codegen/model.ts'
 import { decode, encode } from '../generated/codec.ts'
 import { CLimits } from '../generated/types.ts'
 import { MessageArbitraries } from './c/arbitraries.ts'
-import { Oracle, canonical, hasMultiEntryMap } from './c/oracle.ts'
+import { Oracle, canonical, referenceReencoding, rustStatus, tsDecodeError } from './c/oracle.ts'
+import { roundTripThroughDriver, roundTripTypes } from './c/round-trip.ts'
 import { buildDir, buildDriver, compileC, cTestDir, ensureBuildDir, fromHex, hasTool, root, run, runDriver, toHex } from './support/c-build.ts'
+import { loadVectors, rustAccepts } from './support/vectors.ts'
 
 const model = buildModel()
-const cBoth = new Set(model.messages.filter((m) => m.c.decode && m.c.encode).map((m) => m.wireName))
+const cBoth = roundTripTypes(model)
 const oracle = new Oracle(model)
 const expectation = (bytes: Uint8Array) => oracle.expectation(bytes)
 const hex2 = (n: number) => n.toString(16).padStart(2, '0')
 const seed = Number(process.env.CLASP_PROP_SEED ?? Math.floor(Math.random() * 2 ** 31))
 const propRuns = Number(process.env.CLASP_PROP_RUNS ?? 10000)
 
-interface Vector {
-  name: string
-  category: string
-  hex: string
-  rust?: { status: string; decode: string; reencoded_hex: string }
-  rust_decode?: { status: string }
-}
-const vectors: Vector[] = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'vectors.json'), 'utf8'))
+const vectors = loadVectors()
 const addressCases: Array<{ pattern: string; address: string; router_trie: boolean | null }> = JSON.parse(
   readFileSync(join(root, 'test', 'fixtures', 'address-matching.json'), 'utf8'),
 )
@@ -116,8 +111,6 @@ describe('golden vectors through the C decoder and encoder [wire §9, vectors RE
     out = runDriver(driver, vectors.map((v) => v.hex))
   }, 120_000)
 
-  const rustAccepts = (v: Vector) => v.rust?.decode === 'ok' || v.category === 'rust_native' || v.rust_decode?.status === 'ok'
-
   it('answers unsupported, with the reason, for every vector of a type the header was generated without', () => {
     const listed: string[] = []
     vectors.forEach((v, i) => {
@@ -146,10 +139,9 @@ describe('golden vectors through the C decoder and encoder [wire §9, vectors RE
     vectors.forEach((v, i) => {
       if (expectation(fromHex(v.hex)).unsupported || !out[i].startsWith('ok ')) return
       const hex = out[i].split(' ')[1]
-      const status = v.category === 'rust_native' ? 'rust_native' : v.rust?.status
-      if (status === 'rust_same' || status === 'rust_native') expect(hex, v.name).toBe(v.hex)
-      else if (status === 'rust_same_modulo_map_order') expect(hex.length, v.name).toBe(v.hex.length)
-      else if (status === 'rust_differs' && !hasMultiEntryMap(decode(fromHex(v.hex)).message)) expect(hex, v.name).toBe(v.rust!.reencoded_hex)
+      const reference = referenceReencoding(v)
+      if (reference !== undefined) expect(hex, v.name).toBe(reference)
+      else if (rustStatus(v) === 'rust_same_modulo_map_order') expect(hex.length, v.name).toBe(v.hex.length)
       else return
       exact++
     })
@@ -162,13 +154,7 @@ describe('golden vectors through the C decoder and encoder [wire §9, vectors RE
       expect(out[i], v.name).toMatch(/^err [A-Z_0-9]+$/)
       if (v.name.startsWith('dec_legacy_msgpack_')) expect(out[i]).toBe('err LEGACY_ENCODING')
       // Same error as the TS decoder (both read in wire order and stop at the first problem).
-      let tsCode = ''
-      try {
-        decode(fromHex(v.hex))
-      } catch (e) {
-        tsCode = (e as { code: string }).code
-      }
-      expect(out[i], v.name).toBe(`err ${tsCode}`)
+      expect(out[i], v.name).toBe(`err ${tsDecodeError(fromHex(v.hex))}`)
     })
   })
 
@@ -179,7 +165,7 @@ describe('golden vectors through the C decoder and encoder [wire §9, vectors RE
     writeFileSync(join(dir, 'clasp.h'), emitCHeader(all, 'allmessages'))
     const res = runDriver(buildDriver({ includeDir: dir, name: 'clasp-driver-all' }), vectors.map((v) => v.hex))
     vectors.forEach((v, i) => {
-      const status = v.category === 'rust_native' ? 'rust_native' : v.rust?.status
+      const status = rustStatus(v)
       if (!rustAccepts(v)) expect(res[i], v.name).toMatch(/^err /)
       else if (status === 'rust_same' || status === 'rust_native') expect(res[i], v.name).toMatch(new RegExp(`^ok ${v.hex} `))
       else expect(res[i], v.name).toMatch(/^ok /)
@@ -193,16 +179,7 @@ describe('properties and fuzzing (one driver process per batch)', () => {
   const arbs = new MessageArbitraries(model, { maxItems: 4, valueDepth: 3, bundleDepth: 2 }, cBoth)
 
   it(`TS encode → C decode → C encode is the identity (${propRuns} messages, seed ${seed}) [embedded §7.5, §7.6]`, () => {
-    const cases = fc.sample(fc.tuple(arbs.message(), arbs.frameOptions()), { numRuns: propRuns, seed })
-    const lines = cases.map(([m, o]) => toHex(encode(m, o)))
-    const res = runDriver(driver, lines)
-    const seen = new Set<string>()
-    res.forEach((line, i) => {
-      if (line !== `ok ${lines[i]} ${cases[i][0].type}`) {
-        throw new Error(`round trip failed (seed ${seed}, case ${i}):\n  message ${fc.stringify(cases[i])}\n  in  ${lines[i]}\n  out ${line}`)
-      }
-      seen.add(cases[i][0].type)
-    })
+    const seen = roundTripThroughDriver(driver, model, cBoth, propRuns, seed)
     expect([...seen].sort()).toEqual([...cBoth].sort())
   }, 300_000)
 
@@ -234,12 +211,7 @@ describe('properties and fuzzing (one driver process per batch)', () => {
       const where = `input ${toHex(frames[i])} → ${line}`
       expect(['ok', 'err', 'unsupported'], where).toContain(status)
       const exp = expectation(frames[i])
-      let tsError: string | undefined
-      try {
-        decode(frames[i])
-      } catch (e) {
-        tsError = (e as { code: string }).code
-      }
+      const tsError = tsDecodeError(frames[i])
       if (status === 'unsupported') expect(exp.unsupported, where).toBeDefined()
       else if (status === 'ok') expect(canonical(fromHex(arg)), where).toBe(canonical(frames[i]))
       else if (arg !== 'LIMIT') expect(`err ${tsError}`, where).toBe(line) // LIMIT: a C-only bound
@@ -262,13 +234,8 @@ describe('properties and fuzzing (one driver process per batch)', () => {
     const frames = [63, 64, 65].flatMap((n) => [frame(setArray(n)), frame(bundled(n, [0x41])), frame(bundled(3, setArray(n - 2)))])
     const res = runDriver(driver, frames.map(toHex))
     res.forEach((line, i) => {
-      let ts = 'ok'
-      try {
-        decode(frames[i])
-      } catch (e) {
-        ts = `err ${(e as { code: string }).code}`
-      }
-      expect(line.startsWith('ok ') ? 'ok' : line, `case ${i}`).toBe(ts)
+      const tsError = tsDecodeError(frames[i])
+      expect(line.startsWith('ok ') ? 'ok' : line, `case ${i}`).toBe(tsError === undefined ? 'ok' : `err ${tsError}`)
     })
     // 65 arrays, 65 bundles, and 3 bundles around 62 or 63 arrays (bundle and value depth add up).
     expect(res.filter((l) => l === 'err TOO_DEEP').length).toBe(4)

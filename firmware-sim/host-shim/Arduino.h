@@ -8,46 +8,17 @@
 #ifndef Arduino_h
 #define Arduino_h
 
+/* What sketches and HardwareSerial.h test for the simulator; set before ArduinoApi.h reads it. */
 #ifndef CLASP_SIM
 #define CLASP_SIM 1
 #endif
 
-#include <math.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#include "ArduinoApi.h"
+#include "UnoPins.h"
 
-typedef uint8_t byte;
-typedef bool boolean;
-
-#define HIGH 1
-#define LOW 0
-#define INPUT 0
-#define OUTPUT 1
-#define INPUT_PULLUP 2
-#define LED_BUILTIN 13
-#define A0 14
-#define A1 15
-#define A2 16
-#define A3 17
-#define A4 18
-#define A5 19
-
-unsigned long millis(void);
+extern "C" {
 unsigned long micros(void);
-void delay(unsigned long ms);
-void delayMicroseconds(unsigned int us);
-void pinMode(uint8_t pin, uint8_t mode);
-void digitalWrite(uint8_t pin, uint8_t value);
-int digitalRead(uint8_t pin);
-int analogRead(uint8_t pin);
 void analogWrite(uint8_t pin, int value);
-void yield(void);
-
-void setup(void);
-void loop(void);
-
-#include "HardwareSerial.h"
+}
 
 #endif

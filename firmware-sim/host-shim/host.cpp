@@ -160,6 +160,26 @@ static void idle() {
   Serial.service();
 }
 
+/* Write n bytes to a non-blocking pty or socket, polling 1 ms while it is full, at most
+ * `maxWaits` times; returns how many went out. SIGPIPE is ignored (main), so a closed peer
+ * ends it with EPIPE, for sockets as for ptys. */
+static size_t writeWaiting(int fd, const uint8_t* p, size_t n, int maxWaits) {
+  size_t done = 0;
+  int waits = 0;
+  while (fd >= 0 && done < n) {
+    ssize_t k = ::write(fd, p + done, n - done);
+    if (k > 0) {
+      done += (size_t)k;
+    } else if (k < 0 && (errno == EAGAIN || errno == EINTR) && waits++ < maxWaits) {
+      struct pollfd q = {fd, POLLOUT, 0};
+      poll(&q, 1, 1);
+    } else {
+      break;
+    }
+  }
+  return done;
+}
+
 /* ---- Serial -------------------------------------------------------------------------------- */
 
 void HardwareSerial::begin(unsigned long baud) {
@@ -239,19 +259,7 @@ size_t HardwareSerial::write(uint8_t b) { return write(&b, 1); }
 /* Like a UART, writing never fails: with no pty, or a pty nobody drains for 50 ms, the bytes
  * are lost on the line. */
 size_t HardwareSerial::write(const uint8_t* p, size_t n) {
-  size_t done = 0;
-  int waits = 0;
-  while (out_ >= 0 && done < n) {
-    ssize_t k = ::write(out_, p + done, n - done);
-    if (k > 0) {
-      done += (size_t)k;
-    } else if (k < 0 && (errno == EAGAIN || errno == EINTR) && waits++ < 50) {
-      struct pollfd q = {out_, POLLOUT, 0};
-      poll(&q, 1, 1);
-    } else {
-      break;
-    }
-  }
+  writeWaiting(out_, p, n, 50);
   return n;
 }
 
@@ -306,22 +314,7 @@ int SocketClient::connect(const char* host, uint16_t port) {
   return 1;
 }
 
-size_t SocketClient::write(const uint8_t* p, size_t n) {
-  size_t done = 0;
-  int waits = 0;
-  while (fd_ >= 0 && done < n) {
-    ssize_t k = send(fd_, p + done, n - done, MSG_NOSIGNAL);
-    if (k > 0) {
-      done += (size_t)k;
-    } else if (k < 0 && (errno == EAGAIN || errno == EINTR) && waits++ < 1000) {
-      struct pollfd q = {fd_, POLLOUT, 0};
-      poll(&q, 1, 1);
-    } else {
-      break;
-    }
-  }
-  return done;
-}
+size_t SocketClient::write(const uint8_t* p, size_t n) { return writeWaiting(fd_, p, n, 1000); }
 
 int SocketClient::available() {
   int n = 0;

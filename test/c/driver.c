@@ -13,7 +13,9 @@
  *   !f64to32 <16 hex>        -> f32 <8 hex>         (binary64 bits -> binary32 bits)
  *   !f32to64 <8 hex>         -> f64 <16 hex>
  *
- * Built with -std=c99 -Wall -Wextra -Werror -pedantic (and sanitizers when available).
+ * Built with -std=c99 -Wall -Wextra -Werror -pedantic (and sanitizers when available), and also
+ * as C++ (g++ -std=gnu++11 -x c++, firmware-sim/build.ts buildCodecBatch) against the Arduino
+ * library's copy of the header, the way the firmware simulator compiles it: keep it valid C++.
  */
 #define CLASP_IMPLEMENTATION
 #include "clasp.h"

@@ -1,12 +1,14 @@
 /**
  * What the C header should answer for a frame, worked out with the TS codec: the logical content
- * of a frame as bytes (TS decode then encode), the message types inside it, and whether the
- * header was generated without one of them (then the answer is "unsupported", not a verdict).
+ * of a frame as bytes (TS decode then encode), the message types inside it, whether the header
+ * was generated without one of them (then the answer is "unsupported", not a verdict), the error
+ * the TS decoder gives, and the re-encoding the reference (Rust) made of a golden vector.
  */
 import type { SchemaModel } from '../../codegen/model.ts'
 import { decode, encode } from '../../generated/codec.ts'
 import type { Message } from '../../generated/types.ts'
-import { toHex } from '../support/c-build.ts'
+import { fromHex, toHex } from '../support/c-build.ts'
+import type { Vector } from '../support/vectors.ts'
 
 /** TS decode → TS encode with the same header: a byte form of the logical content. */
 export function canonical(bytes: Uint8Array): string | undefined {
@@ -29,6 +31,33 @@ export function hasMultiEntryMap(v: unknown): boolean {
   if (v instanceof Uint8Array || v === null || typeof v !== 'object') return false
   const vals = Object.values(v as object)
   return (Object.getPrototypeOf(v) === null && vals.length > 1) || vals.some(hasMultiEntryMap)
+}
+
+/** The TS decoder's error code for a frame, or undefined if it decodes: the C decoder must agree. */
+export function tsDecodeError(bytes: Uint8Array): string | undefined {
+  try {
+    decode(bytes)
+    return undefined
+  } catch (e) {
+    return (e as { code: string }).code
+  }
+}
+
+/** How the reference treats a golden vector: its rust.status, or rust_native (made by the Rust encoder). */
+export function rustStatus(v: Vector): string | undefined {
+  return v.category === 'rust_native' ? 'rust_native' : v.rust?.status
+}
+
+/**
+ * The bytes (hex) the reference re-encodes a golden vector to, where the C encoder must match them
+ * exactly: the frame itself (rust_same, rust_native) or rust.reencoded_hex (rust_differs). Undefined
+ * where no byte-exact answer exists: maps of two or more entries have no canonical order.
+ */
+export function referenceReencoding(v: Vector): string | undefined {
+  const status = rustStatus(v)
+  if (status === 'rust_same' || status === 'rust_native') return v.hex
+  if (status === 'rust_differs' && !hasMultiEntryMap(decode(fromHex(v.hex)).message)) return v.rust!.reencoded_hex
+  return undefined
 }
 
 /** Payload byte 0 of a frame, if the header is readable. */

@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { type ClaspClient, connect } from '../../runtime/client/index.ts'
 import { buildSketch, startDevice, startPtyPair } from '../../firmware-sim/harness.ts'
-import { Cleanup, startRig, unavailable, until } from './support.ts'
+import { waitFor } from '../support/wait.ts'
+import { Cleanup, startRig, unavailable } from './support.ts'
 
 const skip = unavailable('serial gateway test', ['host', 'socat', 'serialport'])
 
@@ -37,8 +38,8 @@ describe.skipIf(skip)('clasp server --serial as the gateway of a simulated board
       await Promise.race([cliExit, new Promise((r) => setTimeout(r, 5000))])
       if (cli.exitCode === null) cli.kill('SIGKILL')
     })
-    const port = await until(() => Number(/WebSocket server listening on [^:]+:(\d+)/.exec(out)?.[1]) || undefined, 30_000, `the CLI to listen (output: ${out})`)
-    await until(() => out.includes(`serial device ${routerTty} at 115200 baud attached`), 10_000, `the serial attach line (output: ${out})`)
+    const port = await waitFor(() => Number(/WebSocket server listening on [^:]+:(\d+)/.exec(out)?.[1]) || undefined, 30_000, `the CLI to listen (output: ${out})`)
+    await waitFor(() => out.includes(`serial device ${routerTty} at 115200 baud attached`), 10_000, `the serial attach line (output: ${out})`)
 
     const dev = await startDevice(exe, { serial: deviceTty }, 'SerialLedStrip')
     cleanup.add(() => dev.kill())

@@ -12,7 +12,8 @@ import type { ClaspValue } from '../../generated/types.ts'
 import { type ClaspClient, connect } from '../../runtime/client/index.ts'
 import { type SerialAttachment, attachSerial } from '../../runtime/transports/serial.ts'
 import { type PtyPair, type SimDevice, buildSketch, inject, slipFrame, startDevice, startPtyPair } from '../../firmware-sim/harness.ts'
-import { Cleanup, type Rig, percentile, sessionsNamed, sleep, startRig, unavailable, until } from './support.ts'
+import { sleep, waitFor } from '../support/wait.ts'
+import { Cleanup, type Rig, percentile, sessionsNamed, startRig, unavailable } from './support.ts'
 
 const skip = unavailable('serial firmware tests', ['host', 'socat', 'serialport'])
 const DEVICE = 'led-strip1'
@@ -52,7 +53,7 @@ describe.skipIf(skip)('SerialLedStrip over serial (SLIP) [embedded §1, §5.3]',
     each.add(() => pair.stop())
     const att = await attachSerial(rig.router, { path: pair.routerPath, reconnectMs: 100 })
     each.add(() => att.close())
-    await until(() => att.connected, 5000, 'the router end of the serial link')
+    await waitFor(() => att.connected, 5000, 'the router end of the serial link')
     return { pair, att }
   }
 
@@ -63,14 +64,14 @@ describe.skipIf(skip)('SerialLedStrip over serial (SLIP) [embedded §1, §5.3]',
   }
 
   /** The device's session is open and its subscription registered. */
-  const joined = () => until(() => sessionsNamed(rig.router, DEVICE).find((s) => s.subscriptions.size === 1), 8000, `${DEVICE} subscribed`)
+  const joined = () => waitFor(() => sessionsNamed(rig.router, DEVICE).find((s) => s.subscriptions.size === 1), 8000, `${DEVICE} subscribed`)
   const hex = (c: number) => c.toString(16).padStart(6, '0')
   const ledIs = (dev: SimDevice, brightness: number, color: number) => {
     const led = dev.led()
     return led !== undefined && led.brightness === brightness && led.pixels.length === 8 && led.pixels.every((p) => p === hex(color))
   }
   const stateAfter = (from: number, want: State) =>
-    until(() => states.slice(from).find((s) => Math.abs(s.state.brightness - want.brightness) < 1e-6 && s.state.color === want.color), 5000, `state ${JSON.stringify(want)}`)
+    waitFor(() => states.slice(from).find((s) => Math.abs(s.state.brightness - want.brightness) < 1e-6 && s.state.color === want.color), 5000, `state ${JSON.stringify(want)}`)
 
   test('a WebSocket client sets brightness and color; the LED model follows and the strip publishes its state', async () => {
     const { pair } = await cable()
@@ -81,7 +82,7 @@ describe.skipIf(skip)('SerialLedStrip over serial (SLIP) [embedded §1, §5.3]',
     await client.set(`${STRIP}/brightness`, 0.5)
     await client.set(`${STRIP}/color`, [255, 136, 0])
     const got = await stateAfter(from, { brightness: 0.5, color: 0xff8800 })
-    await until(() => ledIs(dev, 128, 0xff8800), 2000, 'LED model at brightness 128, color ff8800')
+    await waitFor(() => ledIs(dev, 128, 0xff8800), 2000, 'LED model at brightness 128, color ff8800')
     expect(dev.led()).toEqual({ brightness: 128, pixels: Array(8).fill('ff8800') })
     console.info(`[firmware] two SETs → LED model → state seen by the WebSocket client after ${(got.at - t0).toFixed(1)} ms`)
 
@@ -114,7 +115,7 @@ describe.skipIf(skip)('SerialLedStrip over serial (SLIP) [embedded §1, §5.3]',
     const from = states.length
     const { pair } = await cable()
     const dev = await board(pair) // joins after the values were set: nothing is sent to it but snapshots
-    await until(() => ledIs(dev, 64, 0x0a141e), 8000, 'the late joiner to show brightness 64, color 0a141e')
+    await waitFor(() => ledIs(dev, 64, 0x0a141e), 8000, 'the late joiner to show brightness 64, color 0a141e')
     await stateAfter(from, { brightness: 0.25, color: 0x0a141e })
   })
 
@@ -141,7 +142,7 @@ describe.skipIf(skip)('SerialLedStrip over serial (SLIP) [embedded §1, §5.3]',
     await writer
     await client.set(`${STRIP}/brightness`, 0.75)
     await client.set(`${STRIP}/color`, [0, 0, 255])
-    await until(() => ledIs(dev, 191, 0x0000ff), 8000, 'the rebooted board to follow the client')
+    await waitFor(() => ledIs(dev, 191, 0x0000ff), 8000, 'the rebooted board to follow the client')
     expect(sent).toBeGreaterThan(20) // the router kept serving the client throughout
     const same = sessionsNamed(rig.router, DEVICE)
     expect(same.length).toBe(1)
@@ -151,7 +152,7 @@ describe.skipIf(skip)('SerialLedStrip over serial (SLIP) [embedded §1, §5.3]',
     // subscriptions; plugged back in, a new session gets the latest state in its snapshot.
     await dev.kill('SIGKILL')
     await pair.stop()
-    await until(() => !att.connected && sessionsNamed(rig.router, DEVICE).length === 0, 5000, 'the router to end the session')
+    await waitFor(() => !att.connected && sessionsNamed(rig.router, DEVICE).length === 0, 5000, 'the router to end the session')
     let left = 0
     rig.router.subscriptions.forEachMatch(`${STRIP}/brightness`, () => left++)
     expect(left).toBe(0) // its subscription left the router's trie with it
@@ -161,7 +162,7 @@ describe.skipIf(skip)('SerialLedStrip over serial (SLIP) [embedded §1, §5.3]',
     dev = await board(again)
     const second = await joined()
     expect(second.id).not.toBe(first.id)
-    await until(() => ledIs(dev, 191, 0xff0000), 8000, 'the replugged board to show the stored state')
+    await waitFor(() => ledIs(dev, 191, 0xff0000), 8000, 'the replugged board to show the stored state')
   })
 
   test('line noise and truncated frames are dropped both ways; the router keeps serving', async () => {
@@ -181,11 +182,11 @@ describe.skipIf(skip)('SerialLedStrip over serial (SLIP) [embedded §1, §5.3]',
     }
     // A whole frame right after the noise still gets through (SLIP resynchronises on END).
     inject(pair.routerPath, slipFrame(set(`${STRIP}/color`, 0x336699)))
-    await until(() => dev.led()?.pixels[0] === '336699', 5000, 'the injected SET to reach the LED model')
-    await until(() => att.stats.badFrames > 0, 3000, 'the router to count bad frames')
+    await waitFor(() => dev.led()?.pixels[0] === '336699', 5000, 'the injected SET to reach the LED model')
+    await waitFor(() => att.stats.badFrames > 0, 3000, 'the router to count bad frames')
     await client.set(`${STRIP}/brightness`, 1)
     await client.set(`${STRIP}/color`, [1, 2, 3])
-    await until(() => ledIs(dev, 255, 0x010203), 5000, 'the board to follow the client after the noise')
+    await waitFor(() => ledIs(dev, 255, 0x010203), 5000, 'the board to follow the client after the noise')
     expect(sessionsNamed(rig.router, DEVICE).length).toBe(1)
     console.info(`[firmware] noise: the router dropped ${att.stats.badFrames} bad SLIP frames, the link stayed up`)
   })
@@ -195,16 +196,16 @@ describe.skipIf(skip)('SerialLedStrip over serial (SLIP) [embedded §1, §5.3]',
     const dev = await board(pair)
     await joined()
     await client.set(`${STRIP}/color`, [9, 9, 9])
-    await until(() => ledIs(dev, dev.led()!.brightness, 0x090909), 5000, 'colour 090909')
+    await waitFor(() => ledIs(dev, dev.led()!.brightness, 0x090909), 5000, 'colour 090909')
     // Through the router: a 600-byte string does not fit the 256-byte receive buffer.
     await client.set(`${STRIP}/color`, `#${'f'.repeat(600)}`)
     await client.set(`${STRIP}/brightness`, 0.5)
-    await until(() => ledIs(dev, 128, 0x090909), 5000, 'the brightness after the oversized frame')
+    await waitFor(() => ledIs(dev, 128, 0x090909), 5000, 'the brightness after the oversized frame')
     // Injected straight onto the line, escapes and all, then a normal frame.
     const big = encode({ type: 'SET', address: `${STRIP}/color`, value: new Uint8Array(400).fill(0xc0) })
     inject(pair.routerPath, slipFrame(big))
     inject(pair.routerPath, slipFrame(encode({ type: 'SET', address: `${STRIP}/color`, value: 0x445566n })))
-    await until(() => ledIs(dev, 128, 0x445566), 5000, 'the frame after the oversized one')
+    await waitFor(() => ledIs(dev, 128, 0x445566), 5000, 'the frame after the oversized one')
     await client.set(`${STRIP}/color`, [255, 255, 255]) // leave a snapshot that fits
   })
 })

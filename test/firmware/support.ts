@@ -83,18 +83,6 @@ export function sessionsNamed(router: Router, name: string) {
   return [...router.sessions.values()].filter((s) => s.name === name)
 }
 
-export async function until<T>(check: () => T | undefined | false, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const v = check()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]
 }

@@ -10,7 +10,8 @@ import type { ClaspValue } from '../../generated/types.ts'
 import { type ClaspClient, connect } from '../../runtime/client/index.ts'
 import { listenTcp } from '../../runtime/transports/tcp.ts'
 import { type SimDevice, buildSketch, startDevice } from '../../firmware-sim/harness.ts'
-import { Cleanup, type Rig, sessionsNamed, sleep, startRig, unavailable, until } from './support.ts'
+import { sleep, waitFor } from '../support/wait.ts'
+import { Cleanup, type Rig, sessionsNamed, startRig, unavailable } from './support.ts'
 
 const skip = unavailable('TCP firmware tests', ['host'])
 const SENSOR = '/sensors/esp32-1'
@@ -46,8 +47,8 @@ describe.skipIf(skip)('TCP sketches against the router TCP listener [embedded §
   test('TcpSensor readings reach a WebSocket subscriber as a stream and a param; it follows its interval param', async () => {
     const from = readings.length
     await device('TcpSensor')
-    await until(() => readings.slice(from).filter((r) => r.signal === 'stream').length >= 5, 5000, 'five stream readings')
-    await until(() => readings.slice(from).some((r) => r.signal === 'param' && r.address === `${SENSOR}/temperature`), 5000, 'the param')
+    await waitFor(() => readings.slice(from).filter((r) => r.signal === 'stream').length >= 5, 5000, 'five stream readings')
+    await waitFor(() => readings.slice(from).some((r) => r.signal === 'param' && r.address === `${SENSOR}/temperature`), 5000, 'the param')
     for (const r of readings.slice(from)) {
       expect(r.value, r.address).toBeGreaterThan(19.5) // the simulated TMP36 reads 22 +/- 2 deg C
       expect(r.value, r.address).toBeLessThan(24.5)
@@ -70,11 +71,11 @@ describe.skipIf(skip)('TCP sketches against the router TCP listener [embedded §
   test('TcpSensor killed: the router ends its session; restarted, it applies the interval from its snapshot', async () => {
     await client.set(`${SENSOR}/interval`, 25)
     let dev = await device('TcpSensor')
-    const first = await until(() => sessionsNamed(rig.router, 'esp32-sensor')[0], 5000, 'the sensor session')
+    const first = await waitFor(() => sessionsNamed(rig.router, 'esp32-sensor')[0], 5000, 'the sensor session')
     await dev.kill('SIGKILL')
-    await until(() => sessionsNamed(rig.router, 'esp32-sensor').length === 0, 5000, 'the router to end the session')
+    await waitFor(() => sessionsNamed(rig.router, 'esp32-sensor').length === 0, 5000, 'the router to end the session')
     dev = await device('TcpSensor')
-    const second = await until(() => sessionsNamed(rig.router, 'esp32-sensor')[0], 5000, 'a new sensor session')
+    const second = await waitFor(() => sessionsNamed(rig.router, 'esp32-sensor')[0], 5000, 'a new sensor session')
     expect(second.id).not.toBe(first.id)
     await sleep(300)
     const t = Date.now()
@@ -85,20 +86,20 @@ describe.skipIf(skip)('TCP sketches against the router TCP listener [embedded §
   test('the router going away and coming back: the sensor reconnects and resubscribes by itself', async () => {
     const port = rig.tcp.port
     const dev = await device('TcpSensor')
-    await until(() => sessionsNamed(rig.router, 'esp32-sensor').length === 1, 5000, 'the sensor session')
+    await waitFor(() => sessionsNamed(rig.router, 'esp32-sensor').length === 1, 5000, 'the sensor session')
     await rig.tcp.close()
-    await until(() => dev.events.some((e) => e.kind === 'tcp' && e.text === 'closed'), 5000, 'the device to notice')
+    await waitFor(() => dev.events.some((e) => e.kind === 'tcp' && e.text === 'closed'), 5000, 'the device to notice')
     const listener = await listenTcp(rig.router, { port, host: '127.0.0.1' })
     rig.tcp = listener
     suite.add(() => listener.close())
-    await until(() => sessionsNamed(rig.router, 'esp32-sensor').some((s) => s.subscriptions.size === 1), 10_000, 'the sensor back and subscribed')
+    await waitFor(() => sessionsNamed(rig.router, 'esp32-sensor').some((s) => s.subscriptions.size === 1), 10_000, 'the sensor back and subscribed')
     const from = readings.length
-    await until(() => readings.slice(from).some((r) => r.signal === 'stream'), 5000, 'readings again')
+    await waitFor(() => readings.slice(from).some((r) => r.signal === 'stream'), 5000, 'readings again')
   })
 
   test('EthernetSubscriber prints /control/** updates and drives its LED pin from /control/led', async () => {
     const dev = await device('EthernetSubscriber')
-    await until(() => sessionsNamed(rig.router, 'ethernet-subscriber').some((s) => s.subscriptions.size === 1), 5000, 'the subscriber')
+    await waitFor(() => sessionsNamed(rig.router, 'ethernet-subscriber').some((s) => s.subscriptions.size === 1), 5000, 'the subscriber')
     await client.set('/control/led', true)
     await dev.until(() => dev.pin(7) === 1, 5000, 'pin 7 high')
     await client.set('/control/speed', 0.75)
