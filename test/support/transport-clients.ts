@@ -3,11 +3,11 @@
  * pty (WebSocket binary messages, u32-BE length prefix over TCP, one datagram per frame over UDP,
  * SLIP over a serial pty), so a behaviour test runs unchanged over all of them.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { createSocket } from 'node:dgram'
-import { existsSync } from 'node:fs'
 import { connect as netConnect } from 'node:net'
 import { WebSocket } from 'ws'
+import { startPtyPair as socatPtyPair } from '../../firmware-sim/harness.ts'
 import { decode, encode } from '../../generated/codec.ts'
 import type { Message, MessageOf, MessageType, WelcomeMessage } from '../../generated/types.ts'
 import { LengthPrefixDecoder, lengthPrefix } from '../../runtime/framing/length-prefix.ts'
@@ -199,23 +199,8 @@ export interface PtyPair {
   stop(): Promise<void>
 }
 
-/** Spawn `socat pty,raw,echo=0,link=a pty,raw,echo=0,link=b` and wait (≤ 5 s) for both links. */
+/** A socat pty pair (firmware-sim's, which the firmware tests use too), named `a` and `b`. */
 export async function startPtyPair(a: string, b: string): Promise<PtyPair> {
-  const child = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  child.stderr!.on('data', (d) => (stderr += String(d)))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))])
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  }
-  try {
-    // Links can be left dangling by a killed earlier socat; only a resolvable link means ready.
-    await waitFor(() => child.exitCode === null && existsSync(a) && existsSync(b), 5000, 'socat pty links')
-  } catch (e) {
-    await stop()
-    throw new Error(`socat did not create ${a} and ${b}: ${(e as Error).message}; stderr: ${stderr.trim()}`)
-  }
-  return { a, b, pid: child.pid!, stop }
+  const pair = await socatPtyPair(a, b)
+  return { a, b, pid: pair.pid, stop: pair.stop }
 }
