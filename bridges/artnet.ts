@@ -119,6 +119,7 @@ export class ArtNetBridge implements Bridge {
     this.socket = socket
     this.output = new UniverseOutput(this.options, (u, data) => this.sendFrame(u, data))
     this.unsubscribe = subscribeOutbound(ctx.clasp, this.namespace, this.options.transforms, (v, a, m) => this.onClasp(v, a, m))
+    this.announce()
     ctx.log.info('artnet bridge started', { port: this.port, namespace: this.namespace, nodes: this.destinations.length, mode: this.options.mode ?? 'channel' })
   }
 
@@ -197,19 +198,36 @@ export class ArtNetBridge implements Bridge {
 
   private onPoll(p: ArtPoll, rinfo: RemoteInfo): void {
     if (this.options.answerPoll === false || !this.socket) return
-    const configured = this.options.universes ?? []
-    const known = configured.length ? configured : [...new Set([...(this.output?.universes() ?? []), ...this.seenIn])]
-    const universes = targeted(p, known)
+    const universes = targeted(p, this.knownUniverses())
     if (p.flags & 0x20 && universes.length === 0) return // targeted at universes we do not have
     this.s.polls++
+    // Art-Net 4 replies by unicast to the poller, at the port it polled from.
+    this.sendPollReplies(universes, rinfo)
+  }
+
+  private knownUniverses(): number[] {
+    const configured = this.options.universes ?? []
+    return configured.length ? configured : [...new Set([...(this.output?.universes() ?? []), ...this.seenIn])]
+  }
+
+  private sendPollReplies(universes: readonly number[], to: { address: string; port: number }): void {
     const id = {
-      ip: quadOf(this.options.replyIp ?? (this.options.bind && this.options.bind !== '0.0.0.0' ? this.options.bind : localAddressFor(rinfo.address))),
+      ip: quadOf(this.options.replyIp ?? (this.options.bind && this.options.bind !== '0.0.0.0' ? this.options.bind : localAddressFor(to.address))),
       shortName: this.options.shortName ?? 'CLASP Art-Net',
       longName: this.options.longName ?? 'CLASP Art-Net bridge',
     }
     const sentOut = new Set(this.sentSeqs.keys())
-    // Art-Net 4 replies by unicast to the poller, at the port it polled from.
-    for (const reply of pollReplies(id, universes, this.seenIn, sentOut, this.s.polls)) this.socket.send(reply, rinfo.port, rinfo.address)
+    for (const reply of pollReplies(id, universes, this.seenIn, sentOut, this.s.polls)) this.socket!.send(reply, to.port, to.address)
+  }
+
+  /**
+   * An unsolicited ArtPollReply to every output destination at start, as nodes do when their
+   * state changes: a controller that only unicasts to subscribed nodes (OLA's default) then
+   * sends us the configured universes without waiting for its next ArtPoll.
+   */
+  private announce(): void {
+    if (this.options.answerPoll === false || !this.options.universes?.length) return
+    for (const d of this.destinations) this.sendPollReplies(this.options.universes, { address: d.host, port: d.port })
   }
 
   // --- CLASP → Art-Net -------------------------------------------------------------------

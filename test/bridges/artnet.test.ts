@@ -2,13 +2,13 @@
  * Art-Net bridge: mapping, pacing, ArtPoll and bad input over real UDP on 127.0.0.1, then both
  * directions against OLA's olad (a real, independently written Art-Net node).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ArtNetBridge, type ArtNetOptions } from '../../bridges/artnet.ts'
 import { type ArtPacket, decodeArtNet, encodeArtDmx, encodeArtPoll } from '../../bridges/artnet/codec.ts'
 import { sleep, waitFor } from '../support/wait.ts'
 import { type Udp, udp } from './harness.ts'
 import { type BridgeRig, bridgeRig } from '../support/peers.ts'
-import { type Olad, olaPeer, startOlad } from './ola-peer.ts'
+import { olaFixture, olaPeer } from './ola-peer.ts'
 
 type Dmx = Extract<ArtPacket, { op: 'dmx' }>
 const dmxFrames = (u: Udp, universe?: number): Dmx[] =>
@@ -150,8 +150,20 @@ describe('Art-Net bridge on loopback UDP', () => {
     expect(r.seen.some((s) => s.address.startsWith('/artnet/4/'))).toBe(false)
   })
 
+  it('announces its universes to its nodes at start, unasked (as OLA does), with the same replies a poll gets', async () => {
+    await bridge({ universes: [1, 2, 17] })
+    await waitFor(() => node.received.length >= 2, 2000, 'two ArtPollReplies')
+    await sleep(50)
+    expect(node.received.map((x) => decodeArtNet(x.data))).toMatchObject([
+      { op: 'pollReply', subSwitch: 0, numPorts: 2, swOut: [1, 2, 0, 0] },
+      { op: 'pollReply', subSwitch: 1, numPorts: 1, swOut: [1, 0, 0, 0] },
+    ])
+  })
+
   it('answers ArtPoll with ArtPollReplies listing its universes, four ports per Net/Sub-Net group', async () => {
     const b = await bridge({ universes: [1, 2, 17] })
+    await waitFor(() => node.received.length >= 2, 2000, 'the announcement')
+    node.received.length = 0
     await node.send(encodeArtPoll(), b.port)
     await waitFor(() => node.received.length >= 2)
     const replies = node.received.map((x) => decodeArtNet(x.data)).filter((p) => p.op === 'pollReply')
@@ -203,25 +215,12 @@ describe('Art-Net bridge on loopback UDP', () => {
 const ola = olaPeer()
 
 describe.skipIf(!ola.ok)('Art-Net against OLA (olad on 127.0.0.1, Art-Net plugin only)', () => {
-  let olad: Olad
-  let r: BridgeRig
-
-  beforeAll(async () => {
-    // OLA universe 1 ← Art-Net input port 0 (Port-Address 1); OLA universe 2 → Art-Net output
-    // port 0 (Port-Address 2), broadcast because no node has asked for it by ArtPollReply yet.
-    olad = await startOlad({ plugin: 'artnet', patches: { '2-1-I-0': 1, '2-1-O-0': 2 }, settings: { always_broadcast: true } }, ola.path)
-  }, 40_000)
-  afterAll(async () => {
-    await olad?.stop()
-  })
-  beforeEach(async () => {
-    r = await bridgeRig('/**')
-  })
-  afterEach(async () => {
-    await r.close()
-  })
+  // OLA universe 1 ← Art-Net input port 0 (Port-Address 1); OLA universe 2 → Art-Net output
+  // port 0 (Port-Address 2), broadcast because no node has asked for it by ArtPollReply yet.
+  const fixture1 = olaFixture({ plugin: 'artnet', patches: { '2-1-I-0': 1, '2-1-O-0': 2 }, settings: { always_broadcast: true } }, ola.path)
 
   it('OLA → bridge: values set in OLA universe 2 arrive as SETs at /artnet/2/{channel}', async () => {
+    const { olad, rig: r } = fixture1
     // OLA holds 0.0.0.0:6454, so the bridge shares the port to receive its broadcasts.
     await r.start(new ArtNetBridge({ namespace: '/artnet', port: 6454, reuseAddr: true }))
     await olad.setDmx(2, [10, 20, 30, 0, 255])
@@ -232,6 +231,7 @@ describe.skipIf(!ola.ok)('Art-Net against OLA (olad on 127.0.0.1, Art-Net plugin
   })
 
   it('bridge → OLA: CLASP writes reach OLA universe 1 as unicast ArtDmx (read back over OLA HTTP)', async () => {
+    const { olad, rig: r } = fixture1
     const b = await r.start(new ArtNetBridge({ namespace: '/artnet', port: 0, bind: '127.0.0.1', nodes: ['127.0.0.1:6454'], normalize: true }))
     await r.observer.set('/artnet/1/1', 1)
     await r.observer.set('/artnet/1/2', 0.5)
@@ -242,6 +242,7 @@ describe.skipIf(!ola.ok)('Art-Net against OLA (olad on 127.0.0.1, Art-Net plugin
   })
 
   it('answers the ArtPoll OLA sends when an output port is patched', async () => {
+    const { olad, rig: r } = fixture1
     // On loopback OLA's "broadcast" goes to 127.0.0.1:6454, which the socket bound last (the
     // bridge) receives. For the same reason the unicast reply to 127.0.0.1:6454 comes back to the
     // bridge itself rather than to OLA: a single-host limit (both share one address and port),
@@ -251,5 +252,33 @@ describe.skipIf(!ola.ok)('Art-Net against OLA (olad on 127.0.0.1, Art-Net plugin
     await olad.newUniverse(5, ['1-O-1'])
     await waitFor(() => b.stats().polls >= 1, 12_000, 'ArtPoll from OLA answered')
     expect(b.stats().malformed).toBe(0)
+  })
+})
+
+/*
+ * OLA's default (always_broadcast off) sends a universe only to the nodes whose ArtPollReply
+ * listed it, so an ArtDmx arriving here proves OLA parsed and accepted our reply. OLA ignores
+ * replies from its own address, so the bridge lives on 127.0.0.2 (all of 127/8 is loopback) and
+ * announces itself to OLA at 127.0.0.1; OLA's own polls go to 127.0.0.1 and do not reach it.
+ */
+describe.skipIf(!ola.ok)('Art-Net against OLA that unicasts only to nodes it discovered (its default)', () => {
+  // OLA universe 2 → Art-Net Port-Address 2, sent only to subscribed nodes.
+  const fixture2 = olaFixture({ plugin: 'artnet', patches: { '2-1-O-0': 2 }, settings: { always_broadcast: false } }, ola.path)
+  const onLoopback2 = { namespace: '/artnet', bind: '127.0.0.2', port: 6454, reuseAddr: true, nodes: ['127.0.0.1:6454'], universes: [2] }
+
+  it('without our ArtPollReply OLA sends nothing; after it, OLA unicasts universe 2 to the bridge', async () => {
+    const { olad, rig: r } = fixture2
+    const silent = await r.start(new ArtNetBridge({ ...onLoopback2, answerPoll: false }))
+    await olad.setDmx(2, [1, 2, 3])
+    await sleep(1500)
+    expect(silent.stats().inbound).toBe(0)
+    await silent.stop()
+
+    const b = await r.start(new ArtNetBridge(onLoopback2))
+    await sleep(200) // OLA handles the reply
+    await olad.setDmx(2, [10, 20, 30])
+    await waitFor(() => valueAt(r, '/artnet/2/3') === 30n, 5000, 'ArtDmx unicast by OLA to 127.0.0.2')
+    expect([1, 2, 3].map((ch) => valueAt(r, `/artnet/2/${ch}`))).toEqual([10n, 20n, 30n])
+    expect(b.stats()).toMatchObject({ malformed: 0 })
   })
 })

@@ -17,8 +17,9 @@ import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 import { hostLock } from '../support/host-lock.ts'
-import { REQUIRE_PEERS, freeTcpPort, peer } from '../support/peers.ts'
+import { type BridgeRig, REQUIRE_PEERS, bridgeRig, freeTcpPort, peer } from '../support/peers.ts'
 
 export const OLA_USER = 'clasp-ola'
 
@@ -187,4 +188,33 @@ async function launchOlad(o: OlaOptions, binary: string, release: () => void): P
     throw new Error(`olad did not start: ${(e as Error).message}\n${stderr.split('\n').filter((l) => !/Avahi/.test(l)).slice(-15).join('\n')}`)
   }
   return olad
+}
+
+/**
+ * The fixture of an OLA describe block: one olad for the block (started in beforeAll), a fresh
+ * bridge rig per test. Call inside `describe`; read `olad` and `rig` inside tests.
+ */
+export function olaFixture(o: OlaOptions, binary: string): { readonly olad: Olad; readonly rig: BridgeRig } {
+  let olad: Olad | undefined
+  let rig: BridgeRig | undefined
+  beforeAll(async () => {
+    olad = await startOlad(o, binary)
+  }, 40_000)
+  afterAll(async () => {
+    await olad?.stop()
+  })
+  beforeEach(async () => {
+    rig = await bridgeRig('/**')
+  })
+  afterEach(async () => {
+    await rig?.close()
+  })
+  return {
+    get olad() {
+      return olad!
+    },
+    get rig() {
+      return rig!
+    },
+  }
 }

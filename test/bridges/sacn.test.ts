@@ -3,12 +3,12 @@
  * real UDP on 127.0.0.1 (packets written by hand here, from the E1.31 layout), multicast on
  * loopback to the `sacn` package's Receiver, then both directions against OLA's olad.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { SacnBridge, type SacnOptions } from '../../bridges/sacn.ts'
 import { sleep, waitFor } from '../support/wait.ts'
 import { type Udp, udp } from './harness.ts'
 import { type BridgeRig, bridgeRig, freeUdpPort } from '../support/peers.ts'
-import { type Olad, olaPeer, startOlad } from './ola-peer.ts'
+import { olaFixture, olaPeer } from './ola-peer.ts'
 
 const ACN_PID = [0x41, 0x53, 0x43, 0x2d, 0x45, 0x31, 0x2e, 0x31, 0x37, 0x00, 0x00, 0x00]
 
@@ -207,28 +207,17 @@ const ola = olaPeer()
  * loopback back on: olad's own multicast packets, unchanged, are then delivered on this host too.
  */
 describe.skipIf(!ola.ok)('sACN against OLA (olad, E1.31 plugin only)', () => {
-  let olad: Olad
-  let r: BridgeRig
+  // OLA universe 1 ← E1.31 input port 0 (sACN universe 1); OLA universe 2 → output port 0 (sACN universe 2).
+  const fixture1 = olaFixture({ plugin: 'e131', patches: { '11-1-I-0': 1, '11-1-O-0': 2 }, multicastLoop: true }, ola.path)
   /** The interface OLA joined its multicast groups on (from its device name, e.g. "E1.31 (DMX over ACN) [192.0.2.2]"). */
   let olaIface: string
-
   beforeAll(async () => {
-    // OLA universe 1 ← E1.31 input port 0 (sACN universe 1); OLA universe 2 → output port 0 (sACN universe 2).
-    olad = await startOlad({ plugin: 'e131', patches: { '11-1-I-0': 1, '11-1-O-0': 2 }, multicastLoop: true }, ola.path)
-    const device = (await olad.universeInfo(1)).input_ports[0].device
+    const device = (await fixture1.olad.universeInfo(1)).input_ports[0].device
     olaIface = /\[([\d.]+)\]/.exec(device)?.[1] ?? '127.0.0.1'
-  }, 40_000)
-  afterAll(async () => {
-    await olad?.stop()
-  })
-  beforeEach(async () => {
-    r = await bridgeRig('/**')
-  })
-  afterEach(async () => {
-    await r.close()
   })
 
   it('OLA → bridge by multicast: values set in OLA universe 2 arrive as SETs at /sacn/2/{channel}', async () => {
+    const { olad, rig: r } = fixture1
     const b = await r.start(new SacnBridge({ namespace: '/sacn', universes: [2], iface: olaIface }))
     await olad.setDmx(2, [10, 20, 30, 0, 255])
     await waitFor(() => valueAt(r, '/sacn/2/5') === 255n, 5000, 'E1.31 from OLA')
@@ -239,6 +228,7 @@ describe.skipIf(!ola.ok)('sACN against OLA (olad, E1.31 plugin only)', () => {
   })
 
   it('bridge → OLA by multicast: CLASP writes reach OLA universe 1', async () => {
+    const { olad, rig: r } = fixture1
     await r.start(new SacnBridge({ namespace: '/sacn', universes: [1], iface: olaIface, receive: false, normalize: true }))
     await r.observer.set('/sacn/1/1', 1)
     await r.observer.set('/sacn/1/3', 0.5)
@@ -247,6 +237,7 @@ describe.skipIf(!ola.ok)('sACN against OLA (olad, E1.31 plugin only)', () => {
   })
 
   it('bridge → OLA by unicast to 127.0.0.1:5568 (priority 150)', async () => {
+    const { olad, rig: r } = fixture1
     await r.start(new SacnBridge({ namespace: '/sacn', universes: [1], receive: false, unicast: ['127.0.0.1'], priority: 150 }))
     await r.observer.set('/sacn/1/2', 42n)
     const dmx = await olad.dmxWhen(1, (d) => d[1] === 42)
