@@ -139,7 +139,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     maxBufferedBytes: Type.Optional(Type.Integer({ minimum: 1024, description: 'disconnect clients with more queued (default 4 MiB)' })),
   }, async (o) => new (await import('./wsjson.ts')).WsJsonBridge(o as unknown as WsJsonBridgeOptions)),
 
-  socketio: entry('Socket.IO server: {ns}/{event} ↔ event (port 3000)', '/socketio', {
+  socketio: entry('Socket.IO server (port 3000), or a client of one with --server-url: {ns}/{event} ↔ event', '/socketio', {
     host: Host,
     port: Port('Socket.IO port', 3000),
     events: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'only these event names (repeatable; default all)' })),
@@ -147,6 +147,11 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     numbers: literals(['auto', 'float'], 'auto (default): integral numbers are ints; float: all floats'),
     cors: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "allowed CORS origins (repeatable; '*' = any)" })),
     maxPayloadBytes: Type.Optional(Type.Integer({ minimum: 64, description: 'larger messages close the connection (default 65536)' })),
+    serverUrl: Type.Optional(Type.String({ pattern: '^(https?|wss?)://', description: 'client mode: connect to this Socket.IO server instead of listening' })),
+    sioNamespace: Type.Optional(Type.String({ pattern: '^/', description: "client mode: Socket.IO namespace on that server (default '/')" })),
+    auth: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'client mode: handshake auth payload, JSON: {"token":"…"}' })),
+    reconnect: Type.Optional(Type.Boolean({ default: true, description: 'client mode: reconnect when the link drops (default true)' })),
+    connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, description: 'client mode: wait this long for the server at start (default 5000)' })),
   }, async (o) => new (await import('./socketio.ts')).SocketIoBridge(o as unknown as SocketIoBridgeOptions)),
 
   // ---- DMX-universe and MIDI bridges (docs/bridges.md) ----------------------------------

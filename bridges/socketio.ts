@@ -1,7 +1,14 @@
 /**
- * Socket.IO server bridge (bridges.md §9, deliberate difference 17): event `{event}` ↔ address
+ * Socket.IO bridge (bridges.md §9, deliberate difference 17): event `{event}` ↔ address
  * `{ns}/{event}` in both directions, through `onAny`, keeping every path segment
  * (`mixer/fader1` ↔ `/socketio/mixer/fader1`; the reference kept only the last segment).
+ *
+ * Two roles, one mapping:
+ * - server (default): a Socket.IO server that browsers and apps connect to; every socket is a
+ *   client of the hub, and a write from one socket goes out to all the others;
+ * - client (`serverUrl` set, the reference's only mode): the bridge connects to an existing Socket.IO
+ *   server (`sioNamespace`, `auth`) and reconnects when the link drops, also after the server
+ *   disconnected it.
  *
  * In:  `socket.emit('mixer/fader1', 0.5)` → SET `{ns}/mixer/fader1 = 0.5` (`signal: 'event'` →
  *      PUBLISH). No argument → Null, one → its value, several → an Array. Integral numbers are
@@ -13,6 +20,7 @@
  */
 import { type Server as HttpServer, createServer } from 'node:http'
 import { Server, type Socket } from 'socket.io'
+import { type Socket as ClientSocket, io as connectTo } from 'socket.io-client'
 import type { ClaspValue } from '../generated/types.ts'
 import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
@@ -34,18 +42,32 @@ export interface SocketIoBridgeOptions extends BridgeOptions {
   cors?: string[]
   /** Larger messages close the connection (default 65536). */
   maxPayloadBytes?: number
+  /** Client mode: the Socket.IO server to connect to, e.g. `http://10.0.0.5:3000`. */
+  serverUrl?: string
+  /** Client mode: the Socket.IO namespace on that server (default `/`). */
+  sioNamespace?: string
+  /** Client mode: the handshake `auth` payload (e.g. `{ "token": "…" }`). */
+  auth?: Record<string, unknown>
+  /** Client mode: reconnect when the link drops (default true). */
+  reconnect?: boolean
+  /** Client mode: how long `start` waits for the first connection before going on (default 5000). */
+  connectTimeoutMs?: number
 }
+
+/** What the bridge needs of a socket in either role. */
+type AnySocket = Socket | ClientSocket
 
 type Ack = (reply: unknown) => void
 
-/** A Socket.IO server; every socket is a ClientHub client subscribed to the whole namespace. */
+/** Every socket, accepted or our own client, is a ClientHub client subscribed to the whole namespace. */
 export class SocketIoBridge implements Bridge {
   readonly kind = 'socketio'
   readonly namespace: string
   private readonly counters = emptyStats()
-  private readonly hub: ClientHub<Socket>
+  private readonly hub: ClientHub<AnySocket>
   private http: HttpServer | undefined
   private io: Server | undefined
+  private client: ClientSocket | undefined
   private ctx: BridgeContext | undefined
 
   constructor(readonly options: SocketIoBridgeOptions) {
@@ -58,9 +80,15 @@ export class SocketIoBridge implements Bridge {
     return boundPort(this.http)
   }
 
+  /** Client mode: connected to the Socket.IO server right now. */
+  get connected(): boolean {
+    return this.client?.connected ?? false
+  }
+
   async start(ctx: BridgeContext): Promise<void> {
     this.ctx = ctx
     await this.hub.start(ctx.clasp)
+    if (this.options.serverUrl !== undefined) return this.connect(ctx)
     const http = createServer()
     const origins = this.options.cors ?? []
     const io = new Server(http, {
@@ -84,8 +112,37 @@ export class SocketIoBridge implements Bridge {
     ctx.log.info(`Socket.IO bridge listening on http://${host}:${this.port}`, { namespace: this.namespace })
   }
 
+  private async connect(ctx: BridgeContext): Promise<void> {
+    const o = this.options
+    const target = new URL(o.sioNamespace ?? '/', o.serverUrl).href
+    const socket = connectTo(target, { auth: o.auth, reconnection: o.reconnect ?? true, reconnectionDelay: 500, reconnectionDelayMax: 5000 })
+    this.client = socket
+    this.hub.subscribe(socket, '/**')
+    socket.onAny((event: unknown, ...args: unknown[]) => this.onEvent(socket, event, args))
+    socket.on('connect', () => ctx.log.info('Socket.IO bridge connected', { url: target, namespace: this.namespace }))
+    socket.on('connect_error', (e: Error) => countError(this.counters, ctx.log, 'Socket.IO connection failed', { url: target, error: e.message }))
+    socket.on('disconnect', (reason: string) => {
+      ctx.log.warn('Socket.IO link lost', { url: target, reason })
+      // socket.io-client leaves it to us to come back after the server disconnected us.
+      if (reason === 'io server disconnect' && (o.reconnect ?? true) && this.client === socket) setTimeout(() => this.client === socket && socket.connect(), 1000).unref()
+    })
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        ctx.log.warn('Socket.IO server not reachable yet; retrying in the background', { url: target })
+        resolve()
+      }, o.connectTimeoutMs ?? 5000)
+      socket.once('connect', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+
   async stop(): Promise<void> {
     this.hub.stop()
+    const client = this.client
+    this.client = undefined
+    client?.close()
     const io = this.io
     this.io = undefined
     this.http = undefined
@@ -106,7 +163,7 @@ export class SocketIoBridge implements Bridge {
     socket.onAny((event: unknown, ...args: unknown[]) => this.onEvent(socket, event, args))
   }
 
-  private onEvent(socket: Socket, event: unknown, args: unknown[]): void {
+  private onEvent(socket: AnySocket, event: unknown, args: unknown[]): void {
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as Ack) : undefined
     const reject = (error: string) => {
       countMalformed(this.counters, this.ctx!.log, `Socket.IO event rejected: ${error}`, { event: String(event) })
@@ -133,7 +190,7 @@ export class SocketIoBridge implements Bridge {
     )
   }
 
-  private push(socket: Socket, u: HubUpdate): void {
+  private push(socket: AnySocket, u: HubUpdate): void {
     const event = u.address.slice(1)
     if (event === '' || !this.allowed(event)) return
     socket.emit(event, toJsonable(u.value))

@@ -4,6 +4,9 @@
  * binary attachments, tagged floats), loop suppression per socket, the `events` filter, and bad
  * event names counted without touching state.
  */
+import { type AddressInfo } from 'node:net'
+import { createServer } from 'node:http'
+import { Server, type Socket as ServerSocket } from 'socket.io'
 import { type Socket, io } from 'socket.io-client'
 import { afterEach, describe, expect, test } from 'vitest'
 import { SocketIoBridge, type SocketIoBridgeOptions } from '../../bridges/socketio.ts'
@@ -100,5 +103,64 @@ describe('Socket.IO bridge (socket.io-client)', () => {
     expect(bridge.stats()).toMatchObject({ malformed: 2, inbound: 1 })
     expect([...rig.router.params.values()].map((p) => p.address)).toEqual(['/socketio/fine'])
     expect(rig.log.entries.filter((e) => e.level === 'warn')).toHaveLength(2)
+  })
+})
+
+/**
+ * Client mode, the reference's only one: the bridge connects to an existing Socket.IO server (a
+ * real `socket.io` Server here, with an auth check on a namespace) and keeps the link.
+ */
+describe('Socket.IO bridge as a client of an existing server', () => {
+  async function server() {
+    const http = createServer()
+    const ioServer = new Server(http)
+    const app = ioServer.of('/show')
+    const sockets: ServerSocket[] = []
+    const got: Array<[string, unknown[]]> = []
+    app.use((socket, next) => (socket.handshake.auth?.token === 's3cret' ? next() : next(new Error('bad token'))))
+    app.on('connection', (socket) => {
+      sockets.push(socket)
+      socket.onAny((event: string, ...args: unknown[]) => got.push([event, args]))
+    })
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()))
+    const port = (http.address() as AddressInfo).port
+    cleanups.push(() => new Promise<void>((resolve) => ioServer.close(() => resolve())))
+    return { url: `http://127.0.0.1:${port}`, app, sockets, got }
+  }
+
+  test('events from the server become SETs; CLASP writes reach the server; the link comes back after a server-side disconnect', async () => {
+    const s = await server()
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    const bridge = await rig.start(new SocketIoBridge({ namespace: '/socketio', serverUrl: s.url, sioNamespace: '/show', auth: { token: 's3cret' } }))
+    expect(bridge.connected).toBe(true)
+    await waitFor(() => s.sockets.length === 1, 2000, 'the bridge at the server')
+
+    // server → CLASP, with the acknowledgement the server asked for
+    const ack = await s.sockets[0].timeout(2000).emitWithAck('mixer/fader1', 0.5)
+    expect(ack).toEqual({ ok: true, revision: 1 })
+    expect(rig.router.params.get('/socketio/mixer/fader1')?.value).toBe(0.5)
+
+    // CLASP → server, every path segment kept; the server's own write is not echoed back to it
+    await rig.observer.set('/socketio/lights/1', 0.25)
+    await waitFor(() => s.got.length >= 1, 2000, 'the event at the server')
+    await sleep(100)
+    expect(s.got).toEqual([['lights/1', [0.25]]])
+
+    // the server drops the bridge; it comes back by itself and the mapping still works
+    s.sockets[0].disconnect(true)
+    await waitFor(() => s.sockets.length === 2 && bridge.connected, 5000, 'the reconnect')
+    s.sockets[1].emit('scene', 4)
+    await waitFor(() => rig.router.params.get('/socketio/scene')?.value === 4n, 2000, 'an event after the reconnect')
+  })
+
+  test('a refused handshake is counted and logged; start() goes on and the bridge keeps trying', async () => {
+    const s = await server()
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    const bridge = await rig.start(new SocketIoBridge({ namespace: '/socketio', serverUrl: s.url, sioNamespace: '/show', auth: { token: 'wrong' }, connectTimeoutMs: 500 }))
+    expect(bridge.connected).toBe(false)
+    expect(bridge.stats().errors).toBeGreaterThanOrEqual(1)
+    expect(rig.log.entries.some((e) => e.msg === 'Socket.IO connection failed' && /bad token/.test(String(e.fields?.error)))).toBe(true)
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { bridgeKinds, kindOptions } from '../../bridges/registry.ts'
 import { UsageError } from '../../runtime/cli/args.ts'
-import { flagsFor } from '../../runtime/cli/commands/bridge.ts'
+import { bridgeCommands, flagsFor } from '../../runtime/cli/commands/bridge.ts'
 
 function reader(kind: string, flag: string) {
   const r = flagsFor(kindOptions(bridgeKinds[kind]!)).readers.get(flag)
@@ -10,6 +10,10 @@ function reader(kind: string, flag: string) {
 }
 
 describe('bridge flags from option schemas', () => {
+  it('every kind\'s options become flags that clash with none of the common ones (--url, --name, ...)', () => {
+    expect(Object.keys(bridgeCommands()).sort()).toEqual(Object.keys(bridgeKinds).sort())
+  })
+
   it('a string | integer | false option takes plain text, a number or false without JSON quoting', () => {
     const input = reader('midi', 'input')
     expect(input('Launchpad Mini')).toBe('Launchpad Mini')
