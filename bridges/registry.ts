@@ -131,12 +131,14 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     keepAliveMs: Type.Optional(Type.Integer({ minimum: 100, description: 'SSE keep-alive interval (default 15000)' })),
   }, async (o) => new (await import('./http.ts')).HttpBridge(o as unknown as HttpBridgeOptions)),
 
-  wsjson: entry('WebSocket JSON server, typed protocol (port 9000)', '/', {
+  wsjson: entry('WebSocket JSON, typed protocol: a server (port 9000), or a client of one with --server-url', '/', {
     host: Host,
     port: Port('WebSocket port', 9000),
     token: Type.Optional(Type.String({ minLength: 1, description: 'require ?token=<token> on the URL' })),
     maxPayloadBytes: Type.Optional(Type.Integer({ minimum: 64, description: 'larger frames close the connection (default 65536)' })),
     maxBufferedBytes: Type.Optional(Type.Integer({ minimum: 1024, description: 'disconnect clients with more queued (default 4 MiB)' })),
+    serverUrl: Type.Optional(Type.String({ pattern: '^wss?://', description: 'client mode: connect to this WebSocket server instead of listening' })),
+    connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, description: 'client mode: wait this long for the server at start (default 5000)' })),
   }, async (o) => new (await import('./wsjson.ts')).WsJsonBridge(o as unknown as WsJsonBridgeOptions)),
 
   socketio: entry('Socket.IO server (port 3000), or a client of one with --server-url: {ns}/{event} ↔ event', '/socketio', {

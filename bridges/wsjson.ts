@@ -15,12 +15,18 @@
  *   {"type":"snapshot",state}, {"type":"error",message,request_type}.
  * Broken JSON, unknown types, missing fields and binary frames get an error reply and are counted
  * as malformed; the connection stays open. A client never receives its own writes back.
+ *
+ * With `serverUrl` the bridge is instead a client of an existing WebSocket server (the
+ * reference's default mode): that one connection speaks the same protocol in both directions
+ * (what the server sends is handled like a client's request; CLASP updates under the namespace go
+ * to it as "value" and "event" messages, which carry the reference's `address` and `value`
+ * fields), and it is reopened with backoff whenever it drops.
  */
 import type { IncomingMessage } from 'node:http'
-import { type WebSocket, WebSocketServer } from 'ws'
+import { WebSocket, WebSocketServer } from 'ws'
 import type { ClaspValue } from '../generated/types.ts'
 import { ClaspError } from '../runtime/client/index.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countMalformed, emptyStats } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { parseJsonValue, toJsonText } from './json-value.ts'
 
@@ -36,6 +42,10 @@ export interface WsJsonBridgeOptions extends BridgeOptions {
   maxPayloadBytes?: number
   /** A client with more than this many bytes queued is disconnected as too slow (default 4 MiB). */
   maxBufferedBytes?: number
+  /** Client mode: the WebSocket server to connect to, e.g. `ws://10.0.0.5:8080/clasp`. */
+  serverUrl?: string
+  /** Client mode: how long `start` waits for the first connection before going on (default 5000). */
+  connectTimeoutMs?: number
 }
 
 type Fields = Record<string, ClaspValue>
@@ -55,6 +65,10 @@ export class WsJsonBridge implements Bridge {
   private readonly counters = emptyStats()
   private readonly hub: ClientHub<WebSocket>
   private server: WebSocketServer | undefined
+  /** Client mode: the current connection, and the pending reopen. */
+  private link: WebSocket | undefined
+  private reopen: ReturnType<typeof setTimeout> | undefined
+  private stopped = false
   private ctx: BridgeContext | undefined
 
   constructor(readonly options: WsJsonBridgeOptions) {
@@ -67,9 +81,16 @@ export class WsJsonBridge implements Bridge {
     return boundPort(this.server)
   }
 
+  /** Client mode: connected to the server right now. */
+  get connected(): boolean {
+    return this.link?.readyState === WebSocket.OPEN
+  }
+
   async start(ctx: BridgeContext): Promise<void> {
     this.ctx = ctx
+    this.stopped = false
     await this.hub.start(ctx.clasp)
+    if (this.options.serverUrl !== undefined) return this.startLink(ctx, this.options.serverUrl)
     const host = this.options.host ?? '0.0.0.0'
     const token = this.options.token
     const server = new WebSocketServer({
@@ -97,7 +118,48 @@ export class WsJsonBridge implements Bridge {
     ctx.log.info(`WS-JSON bridge listening on ws://${host}:${this.port}`, { namespace: this.namespace })
   }
 
+  /** Open the link, and reopen it with backoff (0.5 s doubling to 5 s) whenever it closes. */
+  private async startLink(ctx: BridgeContext, url: string): Promise<void> {
+    let delay = 500
+    let firstOpen: (() => void) | undefined
+    const open = () => {
+      const ws = new WebSocket(url, { maxPayload: this.options.maxPayloadBytes ?? 65536 })
+      this.link = ws
+      ws.on('open', () => {
+        delay = 500
+        this.hub.subscribe(ws, '/**')
+        ctx.log.info('WS-JSON bridge connected', { url, namespace: this.namespace })
+        firstOpen?.()
+      })
+      ws.on('message', (data, isBinary) => this.onFrame(ws, data as Buffer, isBinary))
+      ws.on('error', (e) => countError(this.counters, ctx.log, 'WS-JSON link error', { url, error: e.message }))
+      ws.on('close', (code) => {
+        this.hub.drop(ws)
+        if (this.stopped || this.link !== ws) return
+        ctx.log.warn('WS-JSON link closed; reopening', { url, code, retryMs: delay })
+        this.reopen = setTimeout(open, delay)
+        delay = Math.min(delay * 2, 5000)
+      })
+    }
+    open()
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        ctx.log.warn('WebSocket server not reachable yet; retrying in the background', { url })
+        resolve()
+      }, this.options.connectTimeoutMs ?? 5000)
+      firstOpen = () => {
+        firstOpen = undefined
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.reopen)
+    this.link?.terminate()
+    this.link = undefined
     this.hub.stop()
     const server = this.server
     this.server = undefined

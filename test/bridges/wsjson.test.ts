@@ -5,7 +5,7 @@
  * lossless values, the token, and broken frames answered with errors without closing anything.
  */
 import { afterEach, describe, expect, test } from 'vitest'
-import WebSocket from 'ws'
+import WebSocket, { WebSocketServer } from 'ws'
 import { WsJsonBridge, type WsJsonBridgeOptions } from '../../bridges/wsjson.ts'
 import { bridgeRig } from '../support/peers.ts'
 import { sleep, waitFor } from '../support/wait.ts'
@@ -167,5 +167,62 @@ describe('WS-JSON bridge (ws client)', () => {
     await waitFor(() => a.frames.length >= 1, 2000, 'the ack')
     expect(rig.router.params.get('/ui/btn')?.value).toBe(true)
     expect(a.got()[0]).toMatchObject({ address: '/btn' })
+  })
+})
+
+/**
+ * Client mode, the reference's default: the bridge connects to an existing WebSocket server (a
+ * plain `ws` server here) and speaks the same protocol over that one connection.
+ */
+describe('WebSocket JSON bridge as a client of an existing server', () => {
+  async function server() {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()))
+    const conns: WebSocket[] = []
+    const frames: string[] = []
+    wss.on('connection', (ws) => {
+      conns.push(ws)
+      ws.on('message', (d) => frames.push(String(d)))
+    })
+    cleanups.push(() => new Promise<void>((resolve) => {
+      for (const c of wss.clients) c.terminate()
+      wss.close(() => resolve())
+    }))
+    return { url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/clasp`, conns, frames }
+  }
+
+  test('the server writes (typed and legacy), CLASP updates reach it, and the link is reopened after it drops', async () => {
+    const s = await server()
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    const bridge = await rig.start(new WsJsonBridge({ namespace: '/ws', serverUrl: s.url }))
+    expect(bridge.connected).toBe(true)
+    await waitFor(() => s.conns.length === 1, 2000, 'the bridge at the server')
+
+    s.conns[0].send(JSON.stringify({ type: 'set', address: '/mixer/fader1', value: 0.5, id: 1 }))
+    s.conns[0].send(JSON.stringify({ address: '/scene', value: 3 })) // the reference's untyped form
+    await waitFor(() => s.frames.some((f) => f.includes('"ack"')), 2000, 'the ack')
+    await waitFor(() => rig.router.params.get('/ws/scene') !== undefined, 2000, 'the legacy set')
+    expect(rig.router.params.get('/ws/mixer/fader1')?.value).toBe(0.5)
+    expect(rig.router.params.get('/ws/scene')?.value).toBe(3n)
+
+    await rig.observer.set('/ws/lights/1', 0.25)
+    await waitFor(() => s.frames.some((f) => f.includes('/lights/1')), 2000, 'the update at the server')
+    expect(JSON.parse(s.frames.find((f) => f.includes('/lights/1'))!)).toEqual({ type: 'value', address: '/lights/1', value: 0.25, revision: 1 })
+    expect(s.frames.some((f) => f.includes('/mixer/fader1') && f.includes('"value"'))).toBe(false) // its own write is not echoed
+
+    s.conns[0].close()
+    await waitFor(() => s.conns.length === 2 && bridge.connected, 5000, 'the reopened link')
+    s.conns[1].send(JSON.stringify({ type: 'set', address: '/after', value: 1 }))
+    await waitFor(() => rig.router.params.get('/ws/after')?.value === 1n, 2000, 'a write after the reconnect')
+  })
+
+  test('an unreachable server: start() goes on after connectTimeoutMs, errors are counted, the bridge keeps trying', async () => {
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    const bridge = await rig.start(new WsJsonBridge({ namespace: '/ws', serverUrl: 'ws://127.0.0.1:9/', connectTimeoutMs: 300 }))
+    expect(bridge.connected).toBe(false)
+    expect(bridge.stats().errors).toBeGreaterThanOrEqual(1)
+    expect(rig.log.entries.some((e) => e.level === 'warn' && /not reachable yet/.test(e.msg))).toBe(true)
   })
 })
