@@ -262,8 +262,3 @@ export class ArtNetBridge implements Bridge {
     }
   }
 }
-
-/** Factory for the bridge registry. */
-export function createArtNetBridge(options: ArtNetOptions): ArtNetBridge {
-  return new ArtNetBridge(options)
-}

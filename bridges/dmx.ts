@@ -193,8 +193,3 @@ export class DmxBridge implements Bridge {
     if (!this.closed && this.retry === undefined) this.retry = setTimeout(() => this.tryOpen(), this.reconnectMs)
   }
 }
-
-/** Factory for the bridge registry. */
-export function createDmxBridge(options: DmxOptions): DmxBridge {
-  return new DmxBridge(options)
-}

@@ -342,8 +342,3 @@ function decodePath(raw: string): string {
     throw new HttpError(400, 'bad percent-encoding in path')
   }
 }
-
-/** Factory used by the registry and the CLI. */
-export function createHttpBridge(options: HttpBridgeOptions): HttpBridge {
-  return new HttpBridge(options)
-}

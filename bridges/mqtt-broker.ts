@@ -190,8 +190,3 @@ export class MqttBrokerBridge implements Bridge {
     })
   }
 }
-
-/** Factory used by the registry and the CLI. */
-export function createMqttBroker(options: MqttBrokerOptions): MqttBrokerBridge {
-  return new MqttBrokerBridge(options)
-}

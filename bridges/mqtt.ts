@@ -247,8 +247,3 @@ export class MqttBridge implements Bridge {
     })
   }
 }
-
-/** Factory used by the registry and the CLI. */
-export function createMqttBridge(options: MqttBridgeOptions): MqttBridge {
-  return new MqttBridge(options)
-}

@@ -310,8 +310,3 @@ export class OscBridge implements Bridge {
     this.socket.send(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), port, this.options.remoteHost ?? '127.0.0.1')
   }
 }
-
-/** Factory used by the registry and the CLI. */
-export function createOscBridge(options: OscBridgeOptions): OscBridge {
-  return new OscBridge(options)
-}

@@ -22,6 +22,9 @@ import type { DmxOptions } from './dmx.ts'
 import type { MidiOptions } from './midi/bridge.ts'
 import type { SacnOptions } from './sacn.ts'
 
+/** Loaded on the first bridge start only (see implementations.ts). */
+const implementations = () => import('./implementations.ts')
+
 /** One entry of `bridgeKinds`. */
 export interface BridgeKind {
   /** One line for `clasp --help`. */
@@ -89,7 +92,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     nestedArrays: Type.Optional(Type.Boolean({ description: 'send nested arrays as OSC [..] (default: flatten)' })),
     recvBufferBytes: Type.Optional(Type.Integer({ minimum: 1024, description: 'UDP receive buffer size in bytes' })),
     syncOnStart: Type.Optional(Type.Boolean({ description: 'send current values out when connecting' })),
-  }, async (o) => new (await import('./osc.ts')).OscBridge(o as unknown as OscBridgeOptions)),
+  }, async (o) => new (await implementations()).OscBridge(o as unknown as OscBridgeOptions)),
 
   mqtt: entry('MQTT client bridge to an external broker', '/mqtt', {
     broker: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?)://', description: 'broker URL (default mqtt://127.0.0.1:1883)' })),
@@ -109,7 +112,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     keepalive: Type.Optional(Type.Integer({ minimum: 0, description: 'keep-alive seconds (default 60)' })),
     connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, description: 'wait this long for the broker at start (default 5000)' })),
     syncOnStart: Type.Optional(Type.Boolean({ description: 'publish current values when connecting' })),
-  }, async (o) => new (await import('./mqtt.ts')).MqttBridge(o as unknown as MqttBridgeOptions)),
+  }, async (o) => new (await implementations()).MqttBridge(o as unknown as MqttBridgeOptions)),
 
   'mqtt-broker': entry('embedded MQTT broker (aedes): devices connect straight to CLASP', '/mqtt', {
     host: Host,
@@ -120,7 +123,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     username: Type.Optional(Type.String({ description: 'required CONNECT user name (with password)' })),
     password: Type.Optional(Type.String({ description: 'required CONNECT password (with username)' })),
     syncOnStart: Type.Optional(Type.Boolean({ default: true, description: 'retain current values in the broker at start (default true)' })),
-  }, async (o) => new (await import('./mqtt-broker.ts')).MqttBrokerBridge(o as unknown as MqttBrokerOptions)),
+  }, async (o) => new (await implementations()).MqttBrokerBridge(o as unknown as MqttBrokerOptions)),
 
   http: entry('HTTP REST /v1 API with SSE (port 8080)', '/', {
     host: Host,
@@ -129,7 +132,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     cors: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "allowed CORS origins (repeatable; '*' = any)" })),
     maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'larger bodies get 413 (default 65536)' })),
     keepAliveMs: Type.Optional(Type.Integer({ minimum: 100, description: 'SSE keep-alive interval (default 15000)' })),
-  }, async (o) => new (await import('./http.ts')).HttpBridge(o as unknown as HttpBridgeOptions)),
+  }, async (o) => new (await implementations()).HttpBridge(o as unknown as HttpBridgeOptions)),
 
   wsjson: entry('WebSocket JSON, typed protocol: a server (port 9000), or a client of one with --server-url', '/', {
     host: Host,
@@ -139,7 +142,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     maxBufferedBytes: Type.Optional(Type.Integer({ minimum: 1024, description: 'disconnect clients with more queued (default 4 MiB)' })),
     serverUrl: Type.Optional(Type.String({ pattern: '^wss?://', description: 'client mode: connect to this WebSocket server instead of listening' })),
     connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, description: 'client mode: wait this long for the server at start (default 5000)' })),
-  }, async (o) => new (await import('./wsjson.ts')).WsJsonBridge(o as unknown as WsJsonBridgeOptions)),
+  }, async (o) => new (await implementations()).WsJsonBridge(o as unknown as WsJsonBridgeOptions)),
 
   socketio: entry('Socket.IO server (port 3000), or a client of one with --server-url: {ns}/{event} ↔ event', '/socketio', {
     host: Host,
@@ -154,7 +157,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     auth: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'client mode: handshake auth payload, JSON: {"token":"…"}' })),
     reconnect: Type.Optional(Type.Boolean({ default: true, description: 'client mode: reconnect when the link drops (default true)' })),
     connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, description: 'client mode: wait this long for the server at start (default 5000)' })),
-  }, async (o) => new (await import('./socketio.ts')).SocketIoBridge(o as unknown as SocketIoBridgeOptions)),
+  }, async (o) => new (await implementations()).SocketIoBridge(o as unknown as SocketIoBridgeOptions)),
 
   // ---- DMX-universe and MIDI bridges (docs/bridges.md) ----------------------------------
 
@@ -169,7 +172,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     shortName: Type.Optional(Type.String({ maxLength: 17, description: 'ArtPollReply short name' })),
     longName: Type.Optional(Type.String({ maxLength: 63, description: 'ArtPollReply long name' })),
     replyIp: Type.Optional(Type.String({ minLength: 7, description: 'IP announced in ArtPollReply (default: ours on the poller\'s subnet)' })),
-  }, async (o) => new (await import('./artnet.ts')).ArtNetBridge(o as unknown as ArtNetOptions)),
+  }, async (o) => new (await implementations()).ArtNetBridge(o as unknown as ArtNetOptions)),
 
   sacn: entry('sACN / E1.31 ↔ CLASP, multicast or unicast (UDP 5568)', '/sacn', {
     ...universeOptions,
@@ -184,7 +187,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     merge: literals(['htp', 'ltp'], 'between equal-priority sources: htp (default) or ltp'),
     sourceName: Type.Optional(Type.String({ maxLength: 63, description: "source name (default 'CLASP sACN bridge')" })),
     cid: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F-]{32,36}$', description: 'component id, a UUID (default: random)' })),
-  }, async (o) => new (await import('./sacn.ts')).SacnBridge(o as unknown as SacnOptions)),
+  }, async (o) => new (await implementations()).SacnBridge(o as unknown as SacnOptions)),
 
   dmx: entry('DMX-512 out through an ENTTEC DMX USB Pro (serial)', '/dmx', {
     port: Type.String({ minLength: 1, description: 'device path, e.g. /dev/ttyUSB0' }),
@@ -194,7 +197,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     refreshHz: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 44, description: 'frames per second (default 44)' })),
     reconnectMs: Type.Optional(Type.Integer({ minimum: 10, description: 'retry interval when the device is missing (default 1000)' })),
     baudRate: Type.Optional(Type.Integer({ minimum: 1, description: 'serial speed; USB widgets ignore it (default 115200)' })),
-  }, async (o) => new (await import('./dmx.ts')).DmxBridge(o as unknown as DmxOptions)),
+  }, async (o) => new (await implementations()).DmxBridge(o as unknown as DmxOptions)),
 
   midi: entry('MIDI ↔ CLASP through RtMidi (optional native package)', '/midi', {
     device: Type.Optional(Type.String({ pattern: '^[^/*#\\s]+$', description: "address segment for the device (default 'default')" })),
@@ -203,7 +206,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     virtual: Type.Optional(Type.String({ minLength: 1, description: 'create virtual ports with this name instead' })),
     normalize: Type.Optional(Type.Boolean({ description: 'CC/pressure/velocity as 0..1, bend as -1..1 (default: raw ints)' })),
     channelBase: literals([0, 1], 'channels in addresses as 0-15 (default) or 1-16'),
-  }, async (o) => new (await import('./midi/bridge.ts')).MidiBridge(o as unknown as MidiOptions)),
+  }, async (o) => new (await implementations()).MidiBridge(o as unknown as MidiOptions)),
 }
 
 /** A bridge declared in a config file: its kind plus that kind's options. */

@@ -248,8 +248,3 @@ async function loadSacn(load?: () => Promise<SacnModule>): Promise<SacnModule> {
     throw new Error(`sacn bridge needs the npm package 'sacn', which could not be loaded (${String((e as Error)?.message ?? e).split('\n')[0]}); install it with: npm install sacn`)
   }
 }
-
-/** Factory for the bridge registry. */
-export function createSacnBridge(options: SacnOptions): SacnBridge {
-  return new SacnBridge(options)
-}

@@ -196,8 +196,3 @@ export class SocketIoBridge implements Bridge {
     socket.emit(event, toJsonable(u.value))
   }
 }
-
-/** Factory used by the registry and the CLI. */
-export function createSocketIoBridge(options: SocketIoBridgeOptions): SocketIoBridge {
-  return new SocketIoBridge(options)
-}

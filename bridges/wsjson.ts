@@ -292,8 +292,3 @@ export class WsJsonBridge implements Bridge {
     }
   }
 }
-
-/** Factory used by the registry and the CLI. */
-export function createWsJsonBridge(options: WsJsonBridgeOptions): WsJsonBridge {
-  return new WsJsonBridge(options)
-}

@@ -164,8 +164,3 @@ export class MidiBridge implements Bridge {
     }
   }
 }
-
-/** Factory for the bridge registry. */
-export function createMidiBridge(options: MidiOptions): MidiBridge {
-  return new MidiBridge(options)
-}

@@ -3,15 +3,17 @@
  * directory, a router started with `clasp server`, and the one-shot commands against it.
  */
 import { spawn } from 'node:child_process'
+import { createSocket } from 'node:dgram'
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { toBuffer } from 'osc-min'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { bridgeKinds, kebab } from '../../bridges/registry.ts'
 import { type ServerProcess, bundledCli, root, run, startCliServer } from '../support/cli-process.ts'
-import { type Mosquitto, peer, startMosquitto } from '../support/peers.ts'
+import { type Mosquitto, freeTcpPort, freeUdpPort, peer, startMosquitto } from '../support/peers.ts'
 import { type PtyPair, startPtyPair } from '../support/transport-clients.ts'
-import { waitFor } from '../support/wait.ts'
+import { sleep, waitFor } from '../support/wait.ts'
 
 let cli: Awaited<ReturnType<typeof bundledCli>>
 let server: ServerProcess
@@ -221,6 +223,29 @@ describe('every bridge kind from clasp.js', () => {
     const r = await run(cli.js, ['dmx', '--url', url, '--port', '/dev/ttyUSB9'])
     expect(r.code).toBe(1)
     expect(r.stderr).toMatch(/serialport/)
+  })
+
+  test('bridges from the embedded chunk work end to end: OSC in, HTTP out, from a lone clasp.js', async () => {
+    const oscPort = await freeUdpPort()
+    const httpPort = await freeTcpPort()
+    const cfg = join(cli.dir, 'two-bridges.json')
+    writeFileSync(cfg, JSON.stringify({ bridges: [{ kind: 'osc', host: '127.0.0.1', port: oscPort }, { kind: 'http', host: '127.0.0.1', port: httpPort }] }))
+    const s = await startCliServer(cli.js, ['--config', cfg], cli.dir)
+    try {
+      await waitFor(() => s.output().includes('http bridge started'), 10_000, `both bridges (output: ${s.output()})`)
+      const packet = toBuffer({ address: '/mixer/fader1', args: [{ type: 'float', value: 0.5 }] })
+      const udp = createSocket('udp4')
+      await new Promise<void>((resolve, reject) => udp.send(new Uint8Array(packet.buffer, packet.byteOffset, packet.byteLength), oscPort, '127.0.0.1', (e) => (e ? reject(e) : resolve())))
+      udp.close()
+      let state: unknown
+      for (const t0 = Date.now(); Date.now() - t0 < 5000; await sleep(50)) {
+        const res = await fetch(`http://127.0.0.1:${httpPort}/v1/state/osc/mixer/fader1`)
+        if (res.ok && (state = await res.json())) break
+      }
+      expect(state).toMatchObject({ address: '/osc/mixer/fader1', value: 0.5, revision: 1 })
+    } finally {
+      expect(await s.stop()).toBe(0)
+    }
   })
 
   test('one server config with every kind starts them all, and SIGTERM stops them', async (ctx) => {
