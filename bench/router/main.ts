@@ -2,7 +2,10 @@
  * `npm run bench:router`: our router (dist/clasp.js) and Mosquitto side by side on the same
  * workloads, each broker, publisher and subscriber set in its own process on 127.0.0.1:
  * single-hop latency, fan-out latency to 10 and 100 subscribers (until all have received),
- * sustained one-to-one throughput, and broker RSS idle and with 1,000 clients.
+ * sustained one-to-one throughput, and broker RSS idle and with 1,000 clients. Our router is
+ * measured twice: over WebSocket (what browsers and the npm client use) and over its
+ * length-prefixed TCP port (the like-for-like comparison with MQTT over TCP). `--rounds=N`
+ * (default 3) repeats every workload, brokers taken in turn; `--quick` runs one short round.
  *
  * Latency mode pins every process to CPU 0 (`taskset -c 0`) by default: on a 2-vCPU VM a
  * cross-CPU wake-up costs tens of µs and would swamp the brokers' own time. `--unpinned` runs
@@ -50,20 +53,24 @@ function rssMiB(pid: number): number {
 
 let nextPort = 17400 + Math.floor(Math.random() * 1000)
 
+type Proto = 'clasp' | 'clasp-tcp' | 'mqtt'
+
 interface Broker {
-  proto: 'clasp' | 'mqtt'
+  proto: Proto
   port: number
   proc: ChildProcess
 }
 
-async function startBroker(proto: 'clasp' | 'mqtt'): Promise<Broker> {
+async function startBroker(proto: Proto): Promise<Broker> {
   const port = nextPort++
   let proc: ChildProcess
-  if (proto === 'clasp') {
-    // Benchmarks measure the router, not its abuse limits: no inbound rate cap.
+  if (proto !== 'mqtt') {
+    // Benchmarks measure the router, not its abuse limits: no inbound rate cap. The clients use
+    // the WebSocket port (`clasp`) or the length-prefixed TCP port (`clasp-tcp`).
     const cfg = join(tmp, 'clasp.json')
     writeFileSync(cfg, JSON.stringify({ router: { maxMessagesPerSecond: 0, maxSessions: 0 } }))
-    proc = launch(process.execPath, [join(root, 'dist/clasp.js'), 'server', '--host', '127.0.0.1', '--port', String(port), '--tcp-port', '0', '--config', cfg, '--log-level', 'warn'])
+    const [wsPort, tcpPort] = proto === 'clasp' ? [port, 0] : [nextPort++, port]
+    proc = launch(process.execPath, [join(root, 'dist/clasp.js'), 'server', '--host', '127.0.0.1', '--port', String(wsPort), '--tcp-port', String(tcpPort), '--config', cfg, '--log-level', 'warn'])
   } else {
     const cfg = join(tmp, 'mosquitto.conf')
     writeFileSync(cfg, `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_connections -1\nlog_dest none\n`)
@@ -130,8 +137,10 @@ async function latencyRun(b: Broker, conns: number, count: number, intervalUs: n
   sub.send({ report: true })
   const r = await sub.next((m) => !!m.done)
   const lat = (r.latencies as number[]).slice(Math.floor(count * 0.1)) // drop warm-up
-  return { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), complete: (r.latencies as number[]).length, count }
+  return { lat, complete: (r.latencies as number[]).length, count }
 }
+
+type Lat = Awaited<ReturnType<typeof latencyRun>>
 
 async function throughputRun(b: Broker, count: number) {
   const sub = worker({ role: 'sub', proto: b.proto, port: b.port, conns: 1 })
@@ -170,43 +179,74 @@ async function rssRun(b: Broker) {
   return { idle, loaded }
 }
 
-async function measure(proto: 'clasp' | 'mqtt') {
-  const b = await startBroker(proto)
+const rounds = quick ? 1 : Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 3)
+
+/** Percentiles over every round's latencies together. */
+function merge(runs: Array<{ lat: number[]; complete: number; count: number }>) {
+  const lat = runs.flatMap((r) => r.lat)
+  return { p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), complete: runs.reduce((n, r) => n + r.complete, 0), count: runs.reduce((n, r) => n + r.count, 0) }
+}
+
+/**
+ * All brokers stay up; each workload runs `rounds` times, taking the brokers in turn, so that
+ * drift on a shared VM (another tenant, CPU frequency) spreads over all of them alike.
+ */
+async function measureAll(protos: Proto[]) {
+  const brokers: Broker[] = []
   try {
-    const rss = await rssRun(b)
-    const single = await latencyRun(b, 1, quick ? 500 : 3000, 2000)
-    const fan10 = await latencyRun(b, 10, quick ? 300 : 1500, 2000)
-    const fan100 = await latencyRun(b, 100, quick ? 150 : 600, 5000)
-    const tput = await throughputRun(b, quick ? 20_000 : 150_000)
-    return { rss, single, fan10, fan100, tput }
+    for (const p of protos) brokers.push(await startBroker(p))
+    const rss = new Map<Proto, { idle: number; loaded: number }>()
+    for (const b of brokers) rss.set(b.proto, await rssRun(b))
+    const runs = new Map(protos.map((p) => [p, { single: [] as Lat[], fan10: [] as Lat[], fan100: [] as Lat[], tput: [] as number[] }]))
+    for (let round = 0; round < rounds; round++) {
+      for (const b of brokers) {
+        const r = runs.get(b.proto)!
+        r.single.push(await latencyRun(b, 1, quick ? 500 : 2000, 2000))
+        r.fan10.push(await latencyRun(b, 10, quick ? 300 : 1000, 2000))
+        r.fan100.push(await latencyRun(b, 100, quick ? 150 : 400, 5000))
+        r.tput.push((await throughputRun(b, quick ? 20_000 : 100_000)).perSecond)
+      }
+    }
+    return new Map(protos.map((p) => {
+      const r = runs.get(p)!
+      return [p, { rss: rss.get(p)!, single: merge(r.single), fan10: merge(r.fan10), fan100: merge(r.fan100), tput: { perSecond: pct(r.tput, 50) } }]
+    }))
   } finally {
-    b.proc.kill('SIGTERM')
+    for (const b of brokers) b.proc.kill('SIGTERM')
   }
 }
 
 if (!existsSync(join(root, 'dist/clasp.js'))) throw new Error('dist/clasp.js is missing: run `npm run build` first')
 if (spawnSync('mosquitto', ['-h']).error) throw new Error('mosquitto is not installed: apt-get install mosquitto')
 
-const ours = await measure('clasp')
-const theirs = await measure('mqtt')
+const results = await measureAll(['clasp', 'clasp-tcp', 'mqtt'])
+const ours = results.get('clasp')!
+const oursTcp = results.get('clasp-tcp')!
+const theirs = results.get('mqtt')!
 rmSync(tmp, { recursive: true, force: true })
 
+type Result = typeof ours
 const f = (x: number, d = 0) => x.toFixed(d)
+const row = (name: string, m: string, get: (r: Result) => number, target: string, digits = 0): string[] => {
+  const ratio = (x: Result) => (digits === 0 ? f(get(x) / get(theirs), 2) : '') // no ratio for memory
+  return [name, m, f(get(ours), digits), f(get(oursTcp), digits), f(get(theirs), digits), ratio(ours), ratio(oursTcp), target]
+}
 const rows: string[][] = [
-  ['metric', 'mode', 'CLASP (ours)', 'Mosquitto', 'ours/mosquitto', 'target'],
-  ['single-hop latency p50 (µs)', mode, f(ours.single.p50), f(theirs.single.p50), f(ours.single.p50 / theirs.single.p50, 2), '≤ 1.1'],
-  ['single-hop latency p95 (µs)', mode, f(ours.single.p95), f(theirs.single.p95), f(ours.single.p95 / theirs.single.p95, 2), ''],
-  ['single-hop latency p99 (µs)', mode, f(ours.single.p99), f(theirs.single.p99), f(ours.single.p99 / theirs.single.p99, 2), ''],
-  ['fan-out 10, all received p50 (µs)', mode, f(ours.fan10.p50), f(theirs.fan10.p50), f(ours.fan10.p50 / theirs.fan10.p50, 2), ''],
-  ['fan-out 10 p99 (µs)', mode, f(ours.fan10.p99), f(theirs.fan10.p99), f(ours.fan10.p99 / theirs.fan10.p99, 2), ''],
-  ['fan-out 100, all received p50 (µs)', mode, f(ours.fan100.p50), f(theirs.fan100.p50), f(ours.fan100.p50 / theirs.fan100.p50, 2), '≤ 0.8'],
-  ['fan-out 100 p99 (µs)', mode, f(ours.fan100.p99), f(theirs.fan100.p99), f(ours.fan100.p99 / theirs.fan100.p99, 2), ''],
-  ['throughput 1→1 (msg/s)', mode, f(ours.tput.perSecond), f(theirs.tput.perSecond), f(ours.tput.perSecond / theirs.tput.perSecond, 2), '≥ 1.2'],
-  ['broker RSS idle (MiB)', '—', f(ours.rss.idle, 1), f(theirs.rss.idle, 1), '', 'ours ≤ 60'],
-  ['broker RSS, 1,000 clients (MiB)', '—', f(ours.rss.loaded, 1), f(theirs.rss.loaded, 1), '', ''],
+  ['metric', 'mode', 'CLASP/WS', 'CLASP/TCP', 'Mosquitto', 'WS/mosq', 'TCP/mosq', 'target'],
+  row('single-hop latency p50 (µs)', mode, (r) => r.single.p50, '≤ 1.1'),
+  row('single-hop latency p95 (µs)', mode, (r) => r.single.p95, ''),
+  row('single-hop latency p99 (µs)', mode, (r) => r.single.p99, ''),
+  row('fan-out 10, all received p50 (µs)', mode, (r) => r.fan10.p50, ''),
+  row('fan-out 10 p99 (µs)', mode, (r) => r.fan10.p99, ''),
+  row('fan-out 100, all received p50 (µs)', mode, (r) => r.fan100.p50, '≤ 0.8'),
+  row('fan-out 100 p99 (µs)', mode, (r) => r.fan100.p99, ''),
+  row('throughput 1→1 (msg/s)', mode, (r) => r.tput.perSecond, '≥ 1.2'),
+  row('broker RSS idle (MiB)', '—', (r) => r.rss.idle, 'ours ≤ 60', 1),
+  row('broker RSS, 1,000 clients (MiB)', '—', (r) => r.rss.loaded, '', 1),
 ]
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
 for (const r of rows) console.log(r.map((x, i) => x.padEnd(widths[i])).join('  '))
-console.log(`\nCLASP: PUBLISH event over WebSocket (value [i64 time, 16 bytes]); MQTT: QoS 0 PUBLISH over TCP (8-byte time + 16 bytes).`)
-console.log(`Delivery: single ${ours.single.complete}/${ours.single.count} vs ${theirs.single.complete}/${theirs.single.count}; fan-out 100 ${ours.fan100.complete}/${ours.fan100.count} vs ${theirs.fan100.complete}/${theirs.fan100.count} complete.`)
-console.log(`Node ${process.version}; ${hasTaskset ? '' : 'taskset missing: ran unpinned; '}latency rows: ${mode}.`)
+console.log(`\nCLASP: PUBLISH event (value [i64 time, 16 bytes]) over WebSocket, and over the length-prefixed TCP port; MQTT: QoS 0 PUBLISH over TCP (8-byte time + 16 bytes).`)
+const delivery = (r: Result) => `single ${r.single.complete}/${r.single.count}, fan-out 100 ${r.fan100.complete}/${r.fan100.count}`
+console.log(`Delivery (complete/sent): CLASP/WS ${delivery(ours)}; CLASP/TCP ${delivery(oursTcp)}; Mosquitto ${delivery(theirs)}.`)
+console.log(`Node ${process.version}; ${hasTaskset ? '' : 'taskset missing: ran unpinned; '}latency rows: ${mode}; ${rounds} round(s), brokers taken in turn; throughput is the median round.`)

@@ -5,10 +5,12 @@
  * is CLOCK_MONOTONIC and therefore comparable across processes on one machine.
  */
 import mqtt from 'mqtt'
+import { connect as tcpConnect } from 'node:net'
 import { WebSocket } from 'ws'
 import { decode, encode } from '../../generated/codec.ts'
+import { LengthPrefixDecoder, lengthPrefix } from '../../runtime/framing/length-prefix.ts'
 
-type Proto = 'clasp' | 'mqtt'
+type Proto = 'clasp' | 'clasp-tcp' | 'mqtt'
 interface Job {
   role: 'pub' | 'sub' | 'idle'
   proto: Proto
@@ -34,32 +36,57 @@ interface Conn {
   close(): void
 }
 
-async function claspConn(port: number, subscribe: boolean): Promise<Conn> {
+/** A CLASP frame link: over WebSocket, or raw TCP with the u32 length prefix. */
+interface FrameLink {
+  send(frame: Uint8Array): void
+  onFrame(f: (frame: Uint8Array) => void): void
+  close(): void
+}
+
+async function wsLink(port: number): Promise<FrameLink> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}`, 'clasp', { perMessageDeflate: false })
   ws.binaryType = 'nodebuffer'
-  let cb: (t: bigint) => void = () => undefined
   await new Promise<void>((resolve, reject) => {
     ws.once('error', reject)
-    ws.once('open', () => {
-      ws.send(encode({ type: 'HELLO', version: 1, features: ['param', 'event'], name: 'bench' }))
-    })
-    ws.on('message', (data: Buffer) => {
+    ws.once('open', () => resolve())
+  })
+  return { send: (f) => ws.send(f), onFrame: (f) => ws.on('message', (d: Buffer) => f(d)), close: () => ws.terminate() }
+}
+
+async function tcpLink(port: number): Promise<FrameLink> {
+  const socket = tcpConnect(port, '127.0.0.1')
+  socket.setNoDelay(true)
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject)
+    socket.once('connect', () => resolve())
+  })
+  let handler: (frame: Uint8Array) => void = () => undefined
+  const decoder = new LengthPrefixDecoder((frame) => handler(frame), (reason) => send({ error: `bad TCP frame: ${reason}` }))
+  socket.on('data', (chunk) => decoder.push(chunk))
+  return { send: (f) => socket.write(lengthPrefix(f)), onFrame: (f) => (handler = f), close: () => socket.destroy() }
+}
+
+async function claspConn(link: FrameLink, subscribe: boolean): Promise<Conn> {
+  let cb: (t: bigint) => void = () => undefined
+  await new Promise<void>((resolve) => {
+    link.onFrame((data) => {
       const m = decode(data).message
       if (m.type === 'WELCOME') {
-        if (subscribe) ws.send(encode({ type: 'SUBSCRIBE', id: 1, pattern: ADDRESS, types: ['event'] }))
+        if (subscribe) link.send(encode({ type: 'SUBSCRIBE', id: 1, pattern: ADDRESS, types: ['event'] }))
         // A PING round trip confirms the subscription is in place before the run starts.
-        ws.send(encode({ type: 'PING' }))
+        link.send(encode({ type: 'PING' }))
       } else if (m.type === 'PONG') resolve()
       else if (m.type === 'PUBLISH') {
         const v = m.value as unknown[]
         cb(v[0] as bigint)
       }
     })
+    link.send(encode({ type: 'HELLO', version: 1, features: ['param', 'event'], name: 'bench' }))
   })
   return {
     onValue: (f) => (cb = f),
-    publish: (sentAt, pad) => ws.send(encode({ type: 'PUBLISH', address: ADDRESS, signal: 'event', value: [sentAt, pad] })),
-    close: () => ws.terminate(),
+    publish: (sentAt, pad) => link.send(encode({ type: 'PUBLISH', address: ADDRESS, signal: 'event', value: [sentAt, pad] })),
+    close: () => link.close(),
   }
 }
 
@@ -80,7 +107,8 @@ async function mqttConn(port: number, subscribe: boolean): Promise<Conn> {
   }
 }
 
-const open = (proto: Proto, port: number, subscribe: boolean) => (proto === 'clasp' ? claspConn(port, subscribe) : mqttConn(port, subscribe))
+const open = async (proto: Proto, port: number, subscribe: boolean) =>
+  proto === 'mqtt' ? mqttConn(port, subscribe) : claspConn(await (proto === 'clasp' ? wsLink(port) : tcpLink(port)), subscribe)
 
 async function runSubs(job: Job): Promise<void> {
   const n = job.conns ?? 1
