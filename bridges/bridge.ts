@@ -251,3 +251,21 @@ export function forwardable(
   }
   return !meta.snapshot || syncOnStart
 }
+
+/**
+ * A client-mode bridge starts whether or not its peer is up: this resolves on the first
+ * connection (`register` hands over the callback to call then), or after `timeoutMs` with a
+ * warning, while the bridge keeps trying in the background.
+ */
+export function firstConnection(register: (connected: () => void) => void, timeoutMs: number, log: Logger, warning: string, fields: Record<string, unknown>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      log.warn(warning, fields)
+      resolve()
+    }, timeoutMs)
+    register(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}

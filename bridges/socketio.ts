@@ -22,7 +22,7 @@ import { type Server as HttpServer, createServer } from 'node:http'
 import { Server, type Socket } from 'socket.io'
 import { type Socket as ClientSocket, io as connectTo } from 'socket.io-client'
 import type { ClaspValue } from '../generated/types.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { fromJsonable, toJsonable } from './json-value.ts'
 
@@ -126,16 +126,7 @@ export class SocketIoBridge implements Bridge {
       // socket.io-client leaves it to us to come back after the server disconnected us.
       if (reason === 'io server disconnect' && (o.reconnect ?? true) && this.client === socket) setTimeout(() => this.client === socket && socket.connect(), 1000).unref()
     })
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        ctx.log.warn('Socket.IO server not reachable yet; retrying in the background', { url: target })
-        resolve()
-      }, o.connectTimeoutMs ?? 5000)
-      socket.once('connect', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-    })
+    await firstConnection((connected) => socket.once('connect', connected), o.connectTimeoutMs ?? 5000, ctx.log, 'Socket.IO server not reachable yet; retrying in the background', { url: target })
   }
 
   async stop(): Promise<void> {

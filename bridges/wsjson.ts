@@ -26,7 +26,7 @@ import type { IncomingMessage } from 'node:http'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { ClaspValue } from '../generated/types.ts'
 import { ClaspError } from '../runtime/client/index.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { parseJsonValue, toJsonText } from './json-value.ts'
 
@@ -121,7 +121,7 @@ export class WsJsonBridge implements Bridge {
   /** Open the link, and reopen it with backoff (0.5 s doubling to 5 s) whenever it closes. */
   private async startLink(ctx: BridgeContext, url: string): Promise<void> {
     let delay = 500
-    let firstOpen: (() => void) | undefined
+    let opened: (() => void) | undefined
     const open = () => {
       const ws = new WebSocket(url, { maxPayload: this.options.maxPayloadBytes ?? 65536 })
       this.link = ws
@@ -129,7 +129,8 @@ export class WsJsonBridge implements Bridge {
         delay = 500
         this.hub.subscribe(ws, '/**')
         ctx.log.info('WS-JSON bridge connected', { url, namespace: this.namespace })
-        firstOpen?.()
+        opened?.()
+        opened = undefined
       })
       ws.on('message', (data, isBinary) => this.onFrame(ws, data as Buffer, isBinary))
       ws.on('error', (e) => countError(this.counters, ctx.log, 'WS-JSON link error', { url, error: e.message }))
@@ -142,17 +143,7 @@ export class WsJsonBridge implements Bridge {
       })
     }
     open()
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        ctx.log.warn('WebSocket server not reachable yet; retrying in the background', { url })
-        resolve()
-      }, this.options.connectTimeoutMs ?? 5000)
-      firstOpen = () => {
-        firstOpen = undefined
-        clearTimeout(timer)
-        resolve()
-      }
-    })
+    await firstConnection((connected) => (opened = connected), this.options.connectTimeoutMs ?? 5000, ctx.log, 'WebSocket server not reachable yet; retrying in the background', { url })
   }
 
   async stop(): Promise<void> {
