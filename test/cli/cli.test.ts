@@ -105,6 +105,21 @@ describe('server errors and shutdown', () => {
     expect(r.stderr.trim()).toMatch(new RegExp(`clasp server: WebSocket port ${server.port} on 127.0.0.1 is already in use`))
   })
 
+  test('a bridge that cannot start (its port is taken) stops the server with one line naming it', async () => {
+    const taken = createSocket('udp4')
+    await new Promise<void>((resolve) => taken.bind(0, '127.0.0.1', () => resolve()))
+    try {
+      const cfg = join(cli.dir, 'busy.json')
+      writeFileSync(cfg, JSON.stringify({ bridges: [{ kind: 'osc', host: '127.0.0.1', port: taken.address().port }] }))
+      const r = await run(cli.js, ['server', '--host', '127.0.0.1', '--port', '0', '--tcp-port', '0', '--config', cfg])
+      expect(r.code).toBe(1)
+      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).toMatch(/clasp server: bridges\[0\] \(osc\) could not start: .*EADDRINUSE/)
+    } finally {
+      taken.close()
+    }
+  })
+
   test('a bad config file names the offending path', async () => {
     const bad = join(cli.dir, 'bad.json')
     writeFileSync(bad, JSON.stringify({ router: { maxSessions: 'many' }, colour: 'blue' }))
