@@ -28,3 +28,31 @@ export async function udp(port = 0, address = '127.0.0.1', reuseAddr = false): P
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   }
 }
+
+export const ACN_PID = [0x41, 0x53, 0x43, 0x2d, 0x45, 0x31, 0x2e, 0x31, 0x37, 0x00, 0x00, 0x00]
+
+/** An E1.31 data packet built from the standard's layout (not with the package under test). */
+export function e131(universe: number, data: number[], o: { cid?: number; priority?: number; seq?: number; options?: number; name?: string } = {}): Uint8Array {
+  const n = data.length
+  const b = new Uint8Array(126 + n)
+  const dv = new DataView(b.buffer)
+  dv.setUint16(0, 0x0010)
+  b.set(ACN_PID, 4)
+  dv.setUint16(16, 0x7000 | (b.length - 16))
+  dv.setUint32(18, 0x00000004)
+  b.fill(o.cid ?? 0xab, 22, 38)
+  dv.setUint16(38, 0x7000 | (b.length - 38))
+  dv.setUint32(40, 0x00000002)
+  b.set(new TextEncoder().encode(o.name ?? 'test source'), 44)
+  b[108] = o.priority ?? 100
+  b[111] = o.seq ?? 0
+  b[112] = o.options ?? 0
+  dv.setUint16(113, universe)
+  dv.setUint16(115, 0x7000 | (b.length - 115))
+  b[117] = 0x02
+  b[118] = 0xa1
+  dv.setUint16(121, 1)
+  dv.setUint16(123, n + 1)
+  b.set(data, 126)
+  return b
+}
