@@ -1,8 +1,9 @@
 /**
  * Bad input on the bridges that parse bytes, driven by fast-check: random bytes and mutated valid
  * packets through the real receive path (UDP on 127.0.0.1 for OSC and sACN, the in-process port
- * for MIDI); Art-Net has its own in artnet-codec.test.ts. Whatever arrives, the bridge keeps running, nothing escapes as an exception, state is
- * written only under the bridge's namespace, and a valid message sent afterwards still gets through.
+ * for MIDI; Art-Net has its own in artnet-codec.test.ts). Whatever arrives, the bridge keeps
+ * running, nothing escapes as an exception, state is written only under the bridge's namespace,
+ * and a valid message sent afterwards still gets through.
  */
 import fc from 'fast-check'
 import { toBuffer } from 'osc-min'
