@@ -24,6 +24,8 @@ const quick = process.argv.includes('--quick')
 const mode = pinned ? 'pinned to CPU 0' : 'unpinned'
 const hasTaskset = spawnSync('taskset', ['-V']).status === 0
 const tmp = mkdtempSync(join(tmpdir(), 'clasp-bench-'))
+/** `--bin=PATH` benchmarks another build of clasp.js (e.g. to compare two commits). */
+const bin = process.argv.find((a) => a.startsWith('--bin='))?.slice(6) ?? join(root, 'dist/clasp.js')
 
 function launch(cmd: string, args: string[], ipc = false): ChildProcess {
   const [c, a] = pinned && hasTaskset ? ['taskset', ['-c', '0', cmd, ...args]] : [cmd, args]
@@ -70,7 +72,7 @@ async function startBroker(proto: Proto): Promise<Broker> {
     const cfg = join(tmp, 'clasp.json')
     writeFileSync(cfg, JSON.stringify({ router: { maxMessagesPerSecond: 0, maxSessions: 0 } }))
     const [wsPort, tcpPort] = proto === 'clasp' ? [port, 0] : [nextPort++, port]
-    proc = launch(process.execPath, [join(root, 'dist/clasp.js'), 'server', '--host', '127.0.0.1', '--port', String(wsPort), '--tcp-port', String(tcpPort), '--config', cfg, '--log-level', 'warn'])
+    proc = launch(process.execPath, [bin, 'server', '--host', '127.0.0.1', '--port', String(wsPort), '--tcp-port', String(tcpPort), '--config', cfg, '--log-level', 'warn'])
   } else {
     const cfg = join(tmp, 'mosquitto.conf')
     writeFileSync(cfg, `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_connections -1\nlog_dest none\n`)
@@ -216,7 +218,7 @@ async function measureAll(protos: Proto[]) {
   }
 }
 
-if (!existsSync(join(root, 'dist/clasp.js'))) throw new Error('dist/clasp.js is missing: run `npm run build` first')
+if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`)
 if (spawnSync('mosquitto', ['-h']).error) throw new Error('mosquitto is not installed: apt-get install mosquitto')
 
 const results = await measureAll(['clasp', 'clasp-tcp', 'mqtt'])

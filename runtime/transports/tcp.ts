@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { LengthPrefixDecoder, MAX_TCP_FRAME, lengthPrefix } from '../framing/length-prefix.ts'
 import type { FramePort, PortHandlers } from '../router/port.ts'
 import type { Router } from '../router/router.ts'
+import { TurnCork } from './turn-cork.ts'
 import type { Listener } from './websocket.ts'
 
 export interface TcpListenerOptions {
@@ -22,13 +23,17 @@ const CLOSE_GRACE_MS = 2000
 
 class TcpPort implements FramePort {
   readonly label: string
+  private readonly cork: TurnCork
   constructor(private readonly socket: Socket, private readonly router: Router) {
     this.label = `tcp ${socket.remoteAddress}:${socket.remotePort}`
+    this.cork = new TurnCork(socket)
   }
 
   send(frame: Uint8Array): void {
+    if (!this.socket.writable) return
+    this.cork.hold()
     // lengthPrefix copies the frame, so the caller may reuse its bytes (FramePort contract).
-    if (this.socket.writable) this.socket.write(lengthPrefix(frame))
+    this.socket.write(lengthPrefix(frame))
   }
 
   close(_reason?: string): void {

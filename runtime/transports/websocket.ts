@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { FramePort, PortHandlers } from '../router/port.ts'
 import type { Router } from '../router/router.ts'
+import { TurnCork } from './turn-cork.ts'
 
 export interface WebSocketListenerOptions {
   port: number
@@ -17,14 +18,21 @@ export interface WebSocketListenerOptions {
   routes?: (req: IncomingMessage, res: ServerResponse) => boolean
 }
 
+const BINARY = { binary: true }
+
 class WebSocketPort implements FramePort {
   readonly label: string
+  private readonly cork: TurnCork | undefined
   constructor(private readonly ws: WebSocket, remote: string) {
     this.label = `ws ${remote}`
+    const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket
+    this.cork = socket && new TurnCork(socket)
   }
 
   send(frame: Uint8Array): void {
-    if (this.ws.readyState === 1) this.ws.send(frame, { binary: true })
+    if (this.ws.readyState !== 1) return
+    this.cork?.hold()
+    this.ws.send(frame, BINARY)
   }
 
   close(reason = ''): void {
