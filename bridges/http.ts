@@ -20,7 +20,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
 import type { ClaspValue } from '../generated/types.ts'
 import { ClaspError } from '../runtime/client/index.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countMalformed, emptyStats } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { JsonValueError, parseJsonValue, toJsonText } from './json-value.ts'
 
@@ -38,6 +38,8 @@ export interface HttpBridgeOptions extends BridgeOptions {
   maxBodyBytes?: number
   /** SSE keep-alive comment interval, ms (default 15000). */
   keepAliveMs?: number
+  /** An SSE stream with more than this many bytes queued is closed as too slow (default 4 MiB). */
+  maxBufferedBytes?: number
 }
 
 class HttpError extends Error {
@@ -255,6 +257,13 @@ export class HttpBridge implements Bridge {
 
   private sendSse(res: SseClient, u: HubUpdate): void {
     if (res.destroyed) return
+    // A stream nobody reads must not grow without bound: past the limit it is closed, and an
+    // EventSource reconnects and starts again from the current values.
+    if (res.writableLength > (this.options.maxBufferedBytes ?? 4 * 1024 * 1024)) {
+      countError(this.counters, this.ctx!.log, 'SSE client too slow, closing its stream', { queued: res.writableLength })
+      res.destroy()
+      return
+    }
     const data = u.kind === 'param' ? body({ address: u.address, value: u.value, revision: u.revision }) : body({ address: u.address, value: u.value })
     res.write(`event: ${u.kind === 'param' ? 'value' : u.kind}\ndata: ${toJsonText(data)}\n\n`)
   }

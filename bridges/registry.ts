@@ -132,6 +132,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     cors: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: "allowed CORS origins (repeatable; '*' = any)" })),
     maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'larger bodies get 413 (default 65536)' })),
     keepAliveMs: Type.Optional(Type.Integer({ minimum: 100, description: 'SSE keep-alive interval (default 15000)' })),
+    maxBufferedBytes: Type.Optional(Type.Integer({ minimum: 1024, description: 'close SSE streams with more queued (default 4 MiB)' })),
   }, async (o) => new (await implementations()).HttpBridge(o as unknown as HttpBridgeOptions)),
 
   wsjson: entry('WebSocket JSON, typed protocol: a server (port 9000), or a client of one with --server-url', '/', {

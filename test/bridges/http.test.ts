@@ -5,6 +5,7 @@
  * Bearer tokens, and bad input (oversized 413, broken JSON 400) counted without touching state.
  */
 import { execFile, spawn } from 'node:child_process'
+import { type IncomingMessage, get as httpGet } from 'node:http'
 import { afterEach, describe, expect, test } from 'vitest'
 import { HttpBridge, type HttpBridgeOptions } from '../../bridges/http.ts'
 import { bridgeRig, peer } from '../support/peers.ts'
@@ -157,6 +158,42 @@ describe.skipIf(!curlBin.ok)('HTTP /v1 bridge (curl, fetch)', () => {
     await sleep(100)
     await rig.observer.set('/s/a', 2n) // no one listening: nothing breaks
     expect(bridge.stats().errors).toBe(0)
+  })
+
+  test('an SSE client that stops reading is closed once its queue passes maxBufferedBytes; others keep streaming', async () => {
+    const { rig, base, bridge } = await setup({ maxBufferedBytes: 256 * 1024 })
+    const stalled = await new Promise<IncomingMessage>((resolve) => httpGet(`${base}/v1/stream/big/*`, resolve))
+    stalled.pause() // reads nothing from here on
+    const live = await fetch(`${base}/v1/stream/big/*`)
+    const reader = live.body!.getReader()
+    let seen = 0
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) return
+        seen += (new TextDecoder().decode(value).match(/event: value/g) ?? []).length
+      }
+    })().catch(() => undefined) // ends when the test tears the bridge down
+    const big = 'x'.repeat(32 * 1024)
+    // Loopback socket buffers take several MiB before anything queues in the server. Each write
+    // gets a turn of the event loop, so a client that reads keeps its queue near zero.
+    for (let i = 0; i < 3000 && bridge.stats().errors === 0; i++) {
+      await rig.observer.set(`/big/${i % 4}`, `${i}${big}`)
+      await new Promise((r) => setImmediate(r))
+    }
+    await waitFor(() => bridge.stats().errors === 1, 5000, 'the stalled stream closed')
+    expect(rig.log.entries.some((e) => e.msg === 'SSE client too slow, closing its stream')).toBe(true)
+    // Reading again, the stalled client finds its stream ended by the server.
+    let ended = false
+    stalled.on('close', () => (ended = true))
+    stalled.on('error', () => undefined)
+    stalled.resume()
+    await waitFor(() => ended, 5000, 'the stalled response ended')
+    const before = seen
+    await rig.observer.set('/big/after', 'still here')
+    await waitFor(() => seen > before, 3000, 'the live stream still delivering')
+    await reader.cancel().catch(() => undefined)
+    await reading
   })
 
   test('the namespace applies to reads and writes alike (the reference read and wrote different addresses)', async () => {
