@@ -155,7 +155,11 @@ export class ArtNetBridge implements Bridge {
   }
 
   private onDmx(p: ArtDmx, rinfo: RemoteInfo): void {
-    if (!this.mapping.accepts(p.universe) || this.isOwnPacket(p, rinfo) || this.isStale(p, rinfo)) return
+    if (!this.mapping.accepts(p.universe)) {
+      this.s.ignored++ // a universe outside `universes`
+      return
+    }
+    if (this.isOwnPacket(p, rinfo) || this.isStale(p, rinfo)) return
     const { clasp, log } = this.ctx!
     this.s.inbound++
     this.seenIn.add(p.universe)

@@ -1,9 +1,11 @@
 /**
  * sACN / E1.31 bridge (bridges.md §6 and deliberate differences 1, 3, 9, 10, 12), built on the
- * `sacn` package: its Receiver joins the multicast groups and parses packets; its Packet class
- * encodes ours, which we send from our own socket so that one socket serves multicast and any
- * number of unicast destinations, and so we can set priority 0 and Stream_Terminated (the
- * package's Sender can do neither).
+ * `sacn` package's Packet class, which parses the packets we receive and encodes ours. Both sockets
+ * are our own: the send socket serves multicast and any number of unicast destinations, and lets
+ * us set priority 0 and Stream_Terminated (the package's Sender can do neither); the receive
+ * socket lets us apply the E1.31 sequence rule (6.7.2) ourselves, because the package's Receiver
+ * drops a packet whenever it is more than 20 away from the last in either direction (a jump ahead
+ * or a wrap after lost packets) and keeps one that is a little older.
  *
  * In:  data packets for the configured universes (default [1]) → merged per universe (highest
  *      priority wins; HTP or LTP between equal priorities; silent sources expire after 2.5 s) →
@@ -17,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { type Socket, createSocket } from 'node:dgram'
-import type { Packet, Receiver } from 'sacn'
+import type { Packet } from 'sacn'
 import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
 import { type Bridge, type BridgeContext, type BridgeStats, OwnWrites, emptyStats, subscribeOutbound } from './bridge.ts'
@@ -60,7 +62,7 @@ export interface SacnOptions extends UniverseBridgeOptions, OutputTiming {
 /** Counters: the common ones plus sACN specifics. */
 export interface SacnStats extends BridgeStats {
   rejected: number
-  /** Packets the package reported far out of sequence (dropped). */
+  /** Packets 1..19 behind the last one from the same source and universe (E1.31 6.7.2: dropped). */
   outOfOrder: number
   /** Preview packets, and our own multicast looped back (dropped by design). */
   ignored: number
@@ -70,6 +72,21 @@ export interface SacnStats extends BridgeStats {
 const OPT_PREVIEW = 0x80
 const OPT_TERMINATED = 0x40
 const multicastGroup = (u: number) => `239.255.${u >> 8}.${u & 0xff}`
+/** E1.31 network data loss: a source silent this long is gone (merge and sequence tracking). */
+const SOURCE_TIMEOUT_MS = 2500
+
+/**
+ * E1.31 Source Name: 64 octets of NUL-terminated UTF-8, so at most 63 bytes, cut at a character
+ * boundary. (The package pads the string to 64 characters, not bytes: a longer or non-ASCII name
+ * would shift every later field of the packet.)
+ */
+function sourceNameBytes(name: string): Buffer {
+  const b = Buffer.from(name, 'utf8')
+  if (b.length <= 63) return b
+  let end = 63
+  while (end > 0 && (b[end] & 0xc0) === 0x80) end-- // b[end] continues a character: cut before it
+  return b.subarray(0, end)
+}
 
 /** The sACN bridge (see the file comment). */
 export class SacnBridge implements Bridge {
@@ -85,8 +102,11 @@ export class SacnBridge implements Bridge {
   private readonly cache = new InboundCache()
   private readonly merges = new Map<number, UniverseMerge>()
   private readonly sequence = new Map<number, number>()
+  /** Last accepted sequence number per source and universe (E1.31 6.7.2). */
+  private readonly lastSeq = new Map<string, { seq: number; at: number }>()
+  private readonly sourceName: Buffer
   private mod: SacnModule | undefined
-  private receiver: Receiver | undefined
+  private receiver: Socket | undefined
   private socket: Socket | undefined
   private output: UniverseOutput | undefined
   private unsubscribe: (() => void) | undefined
@@ -105,12 +125,13 @@ export class SacnBridge implements Bridge {
     const cid = (options.cid ?? randomUUID()).replace(/-/g, '')
     if (!/^[0-9a-f]{32}$/i.test(cid)) throw new Error(`sacn: cid must be a UUID, got ${JSON.stringify(options.cid)}`)
     this.cid = Buffer.from(cid, 'hex')
+    this.sourceName = sourceNameBytes(options.sourceName ?? 'CLASP sACN bridge')
     new UniverseOutput(options, () => undefined).close() // validate timing now
   }
 
   /** The bound receive port (useful with `port: 0`); undefined when not receiving. */
   get port(): number | undefined {
-    return this.receiver ? (this.receiver as unknown as { socket: Socket }).socket.address().port : undefined
+    return this.receiver?.address().port
   }
 
   async start(ctx: BridgeContext): Promise<void> {
@@ -123,9 +144,15 @@ export class SacnBridge implements Bridge {
       ctx.log.warn('sacn send socket error', { error: e.message })
     })
     await new Promise<void>((resolve) => socket.bind(0, () => resolve()))
-    if (this.options.iface) socket.setMulticastInterface(this.options.iface)
+    try {
+      if (this.options.iface) socket.setMulticastInterface(this.options.iface)
+      if (this.options.receive !== false) this.receiver = await this.listen(mod, ctx)
+    } catch (e) {
+      // A failed start is never followed by stop(): close the send socket, or it keeps the process alive.
+      await new Promise<void>((resolve) => socket.close(() => resolve()))
+      throw e
+    }
     this.socket = socket
-    if (this.options.receive !== false) this.receiver = await this.listen(mod, ctx)
     this.output = new UniverseOutput(this.options, (u, data) => this.sendFrame(u, data, 0))
     this.unsubscribe = subscribeOutbound(ctx.clasp, this.namespace, this.options.transforms, (v, a, m) => this.onClasp(v, a, m))
     ctx.log.info('sacn bridge started', { universes: this.universes, port: this.options.port ?? SACN_PORT, destinations: this.destinations.map((d) => `${d.host}:${d.port}`) })
@@ -138,8 +165,11 @@ export class SacnBridge implements Bridge {
     const output = this.output
     this.output = undefined
     output?.close()
-    // E1.31 6.2.6: a source that stops sends three packets with Stream_Terminated set.
-    if (output) for (const u of output.universes()) for (let i = 0; i < 3; i++) this.sendFrame(u, output.frame(u)!, OPT_TERMINATED)
+    // E1.31 6.2.6: a source that stops sends three packets with Stream_Terminated set. Closing the
+    // socket drops sends still in progress, so wait for them.
+    const sends: Promise<void>[] = []
+    if (output) for (const u of output.universes()) for (let i = 0; i < 3; i++) sends.push(this.sendFrame(u, output.frame(u)!, OPT_TERMINATED))
+    await Promise.all(sends)
     const receiver = this.receiver
     this.receiver = undefined
     if (receiver) await new Promise<void>((resolve) => receiver.close(() => resolve()))
@@ -154,37 +184,69 @@ export class SacnBridge implements Bridge {
 
   // --- sACN → CLASP ----------------------------------------------------------------------
 
-  private async listen(mod: SacnModule, ctx: BridgeContext): Promise<Receiver> {
+  private async listen(mod: SacnModule, ctx: BridgeContext): Promise<Socket> {
     const port = this.options.port ?? SACN_PORT
-    const receiver = new mod.Receiver({ universes: [...this.universes], port, iface: this.options.iface, reuseAddr: this.options.reuseAddr ?? true })
-    receiver.on('packet', (p) => this.onPacket(p))
-    // The package reports short or garbled datagrams as PacketCorruption (failed assertion) or,
-    // when a read runs past the end, as PacketOutOfOrder with a RangeError: both are malformed.
-    const bad = (e: Error) => (this.s.malformed = reportBad(ctx.log, this.s.malformed, 'sacn: dropped malformed packet', { reason: e.message.split('\n')[0] }))
-    receiver.on('PacketCorruption', bad)
-    receiver.on('PacketOutOfOrder', (e) => {
-      if (/out of order/i.test(e.message)) this.s.outOfOrder++
-      else bad(e)
-    })
-    receiver.on('error', (e) => {
+    const socket = createSocket({ type: 'udp4', reuseAddr: this.options.reuseAddr ?? true })
+    socket.on('message', (msg) => this.onDatagram(mod, msg))
+    socket.on('error', (e) => {
       this.s.errors++
       ctx.log.warn('sacn receiver error', { error: e.message })
     })
     // Surface a bind failure (e.g. the port is taken without reuseAddr) as a start() error.
-    const socket = (receiver as unknown as { socket: Socket }).socket
-    await new Promise<void>((resolve, reject) => {
-      const ok = () => (socket.off('error', fail), resolve())
-      const fail = (e: Error) => (socket.off('listening', ok), reject(new Error(`sacn: cannot receive on port ${port} (${e.message})`)))
-      socket.once('listening', ok)
-      socket.once('error', fail)
-    })
-    return receiver
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject)
+        socket.bind(port, () => (socket.off('error', reject), resolve()))
+      })
+    } catch (e) {
+      await new Promise<void>((resolve) => socket.close(() => resolve()))
+      throw new Error(`sacn: cannot receive on port ${port} (${(e as Error).message})`)
+    }
+    for (const u of this.universes) {
+      try {
+        socket.addMembership(multicastGroup(u), this.options.iface)
+      } catch (e) {
+        this.s.errors++
+        ctx.log.warn('sacn receiver error', { error: (e as Error).message, universe: u })
+      }
+    }
+    return socket
+  }
+
+  /** Parse one datagram with the package (it asserts the E1.31 layout); garbage is malformed. */
+  private onDatagram(mod: SacnModule, msg: Buffer): void {
+    let p: Packet
+    try {
+      p = new mod.Packet(msg)
+    } catch (e) {
+      this.s.malformed = reportBad(this.ctx!.log, this.s.malformed, 'sacn: dropped malformed packet', { reason: String((e as Error)?.message ?? e).split('\n')[0] })
+      return
+    }
+    if (this.universes.includes(p.universe)) this.onPacket(p)
+  }
+
+  /**
+   * E1.31 6.7.2: a packet whose sequence number, minus the last one accepted from the same source
+   * and universe in signed 8-bit arithmetic, is in -19..0 is out of order and dropped. Tracking
+   * restarts after a Stream_Terminated or SOURCE_TIMEOUT_MS of silence (a restarted source).
+   */
+  private outOfSequence(key: string, seq: number, now: number): boolean {
+    const last = this.lastSeq.get(key)
+    if (last && now - last.at <= SOURCE_TIMEOUT_MS) {
+      const diff = ((seq - last.seq) << 24) >> 24
+      if (diff <= 0 && diff > -20) {
+        this.s.outOfOrder++
+        return true
+      }
+    }
+    this.lastSeq.set(key, { seq, at: now })
+    return false
   }
 
   private onPacket(p: Packet): void {
     const { clasp, log } = this.ctx!
-    if (p.cid.equals(this.cid) || p.options & OPT_PREVIEW) {
-      this.s.ignored++ // our own multicast looped back, or preview-only data
+    if (p.cid.equals(this.cid)) {
+      this.s.ignored++ // our own multicast looped back
       return
     }
     const raw = p.payloadAsBuffer ?? Buffer.alloc(0)
@@ -193,10 +255,18 @@ export class SacnBridge implements Bridge {
       this.s.malformed = reportBad(log, this.s.malformed, 'sacn: dropped malformed packet', { reason: `property count ${p.propertyValueCount} with ${raw.length} slots carried`, universe: p.universe })
       return
     }
-    let merge = this.merges.get(p.universe)
-    if (!merge) this.merges.set(p.universe, (merge = new UniverseMerge(this.options.merge)))
     const source = p.cid.toString('hex')
-    const data = p.options & OPT_TERMINATED ? merge.terminate(source, Date.now()) : merge.update(source, p.priority, raw.subarray(0, slots), Date.now())
+    const now = Date.now()
+    const terminated = (p.options & OPT_TERMINATED) !== 0
+    if (this.outOfSequence(`${source}/${p.universe}`, p.sequence, now)) return
+    if (terminated) this.lastSeq.delete(`${source}/${p.universe}`)
+    if (p.options & OPT_PREVIEW) {
+      this.s.ignored++ // preview-only data
+      return
+    }
+    let merge = this.merges.get(p.universe)
+    if (!merge) this.merges.set(p.universe, (merge = new UniverseMerge(this.options.merge, SOURCE_TIMEOUT_MS)))
+    const data = terminated ? merge.terminate(source, now) : merge.update(source, p.priority, raw.subarray(0, slots), now)
     this.s.inbound++
     if (!data) return // last source left: keep the last values (no blackout written to CLASP)
     if (this.options.mode === 'universe') {
@@ -219,24 +289,37 @@ export class SacnBridge implements Bridge {
     if (w) this.output?.write(w)
   }
 
-  private sendFrame(universe: number, data: Uint8Array, options: number): void {
+  /** Send one frame to every destination; resolves when every send has completed (or failed). */
+  private sendFrame(universe: number, data: Uint8Array, options: number): Promise<void> {
     const socket = this.socket
-    if (!socket || !this.mod) return
+    if (!socket || !this.mod) return Promise.resolve()
     const seq = ((this.sequence.get(universe) ?? -1) + 1) & 0xff
     this.sequence.set(universe, seq)
     const payload: Record<number, number> = {}
     for (let i = 0; i < data.length; i++) payload[i + 1] = data[i]
-    const buf = new this.mod.Packet({ universe, sequence: seq, payload, sourceName: this.options.sourceName ?? 'CLASP sACN bridge', cid: this.cid, priority: 100, useRawDmxValues: true }).buffer
+    const buf = new this.mod.Packet({ universe, sequence: seq, payload, cid: this.cid, priority: 100, useRawDmxValues: true }).buffer
+    buf.fill(0, 44, 108) // Source Name: ours, byte-exact (see sourceNameBytes)
+    this.sourceName.copy(buf, 44)
     buf[108] = this.priority // the package turns priority 0 into 100
     buf[112] = options
     this.s.framesSent++
-    for (const d of this.destinations) {
-      socket.send(buf, d.port, d.host === 'multicast' ? multicastGroup(universe) : d.host, (e) => {
-        if (!e) return
-        this.s.errors++
-        this.ctx?.log.debug('sacn: send failed', { to: `${d.host}:${d.port}`, error: e.message })
-      })
-    }
+    return Promise.all(
+      this.destinations.map(
+        (d) =>
+          new Promise<void>((resolve) => {
+            const failed = (e: Error) => {
+              this.s.errors++
+              this.ctx?.log.debug('sacn: send failed', { to: `${d.host}:${d.port}`, error: e.message })
+            }
+            try {
+              socket.send(buf, d.port, d.host === 'multicast' ? multicastGroup(universe) : d.host, (e) => (resolve(), e && failed(e)))
+            } catch (e) {
+              resolve()
+              failed(e as Error)
+            }
+          }),
+      ),
+    ).then(() => undefined)
   }
 }
 

@@ -179,6 +179,16 @@ describe('Art-Net bridge on loopback UDP', () => {
     expect(b.stats().polls).toBe(2)
   })
 
+  it('ArtDmx for a universe outside `universes` is counted as ignored, not acted on', async () => {
+    const b = await bridge({ universes: [1] })
+    await node.send(encodeArtDmx({ sequence: 1, physical: 0, universe: 2, data: frame([1, 2]) }), b.port)
+    await node.send(encodeArtDmx({ sequence: 1, physical: 0, universe: 1, data: frame([3, 4]) }), b.port)
+    await waitFor(() => valueAt(r, '/artnet/1/2') === 4n)
+    await sleep(50)
+    expect(r.seen.map((s) => s.address).sort()).toEqual(['/artnet/1/1', '/artnet/1/2'])
+    expect(b.stats()).toMatchObject({ inbound: 1, ignored: 1, malformed: 0 })
+  })
+
   it('bad input is counted and logged, never crashes the bridge and never reaches CLASP state', async () => {
     const b = await bridge()
     const valid = encodeArtDmx({ sequence: 0, physical: 0, universe: 5, data: frame([1, 2]) })

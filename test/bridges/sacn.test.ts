@@ -159,6 +159,70 @@ describe('sACN bridge on loopback UDP', () => {
     expect(r.seen.map((s) => [s.address, s.value])).toEqual([['/sacn/2/1', 5n], ['/sacn/2/2', 6n]])
   })
 
+  it('E1.31 sequence rule: a packet 1..19 behind the last is dropped; a jump ahead, a wrap or a restart after Stream_Terminated is accepted', async () => {
+    const b = await bridge()
+    // [sequence, value, options]: 9 and 21 are 1 and 19 behind (dropped); 40 is 30 ahead and 5
+    // follows 250 across the wrap (both kept); 0 after a Stream_Terminated is a new stream.
+    const packets = [[10, 10], [9, 9], [40, 40], [21, 21], [250, 50], [5, 5], [6, 0, 0x40], [0, 77]]
+    for (const [seq, v, options] of packets) {
+      await cap.send(e131(1, [v], { cid: 7, seq, options }), b.port!)
+      await sleep(20)
+    }
+    await waitFor(() => b.stats().inbound + b.stats().outOfOrder === packets.length, 2000, 'every packet handled')
+    await sleep(50)
+    expect(r.seen.filter((s) => s.address === '/sacn/1/1').map((s) => s.value)).toEqual([10n, 40n, 50n, 5n, 77n])
+    expect(b.stats().outOfOrder).toBe(2)
+  })
+
+  it('a send-only bridge (receive: false) sends its three Stream_Terminated packets on stop too', async () => {
+    const b = await bridge({ receive: false })
+    await r.observer.set('/sacn/1/1', 5n)
+    await waitFor(() => cap.received.length >= 1)
+    const before = cap.received.length
+    await r.close()
+    await sleep(200)
+    expect(cap.received.slice(before).map((x) => parse(x.data).options)).toEqual([0x40, 0x40, 0x40])
+    expect(b.stats().framesSent).toBe(cap.received.length)
+  })
+
+  it('a long or non-ASCII sourceName is cut to at most 63 UTF-8 bytes and never shifts the packet layout', async () => {
+    const names: Array<[string, string]> = [
+      ['x'.repeat(80), 'x'.repeat(63)],
+      ['é'.repeat(40), 'é'.repeat(31)], // 2 bytes each: 31 fit in 63 bytes, the 32nd would be cut in half
+      ['Pult ä', 'Pult ä'],
+    ]
+    for (const [i, [name]] of names.entries()) {
+      await bridge({ namespace: `/sacn${i + 1}`, sourceName: name, priority: 150 })
+      await r.observer.set(`/sacn${i + 1}/${i + 1}/1`, 9n)
+    }
+    await waitFor(() => cap.received.length >= names.length)
+    for (const x of cap.received.slice(0, names.length)) {
+      expect(x.data.length).toBe(638)
+      const f = parse(x.data)
+      expect(f).toMatchObject({ vectors: [4, 2, 2], priority: 150, count: 513, options: 0 })
+      expect([1, 2, 3]).toContain(f.universe)
+      expect(f.data[0]).toBe(9)
+      expect(x.data[107]).toBe(0) // NUL-terminated
+      expect(x.data.toString('utf8', 44, 108).replace(/\0+$/, '')).toBe(names[f.universe - 1][1])
+    }
+  })
+
+  it('a start that fails (port taken, no reuseAddr) leaves no socket open', async () => {
+    const taken = await udp(0, '0.0.0.0')
+    const sockets = () => process.getActiveResourcesInfo().filter((x) => x === 'UDPWrap').length
+    await sleep(100) // sockets closed by earlier tests leave the list
+    const before = sockets()
+    const b = new SacnBridge({ namespace: '/sacn', port: taken.port, reuseAddr: false, universes: [1] })
+    try {
+      await expect(b.start({ clasp: r.clasp, log: r.log })).rejects.toThrow(/cannot receive/)
+      await sleep(50)
+      expect(sockets()).toBe(before)
+    } finally {
+      await b.stop()
+      await taken.close()
+    }
+  })
+
   it('rejects writes to universes it does not serve, and bad options at construction', async () => {
     const b = await bridge()
     await r.observer.set('/sacn/9/1', 1n)
