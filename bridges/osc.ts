@@ -49,7 +49,8 @@ const NTP_UNIX_OFFSET = 2_208_988_800n
 /** An OSC time tag [seconds since 1900, 2^-32 fractions] → µs since 1970; "immediately" (0,1) → 1n. */
 export function timetagToMicros([seconds, fraction]: [number, number]): bigint {
   if (seconds === 0 && fraction === 1) return 1n
-  return (BigInt(seconds) - NTP_UNIX_OFFSET) * 1_000_000n + ((BigInt(fraction) * 1_000_000n) >> 32n)
+  // Nearest µs: senders such as liblo truncate usec × 4294.967295, which floors to usec − 1.
+  return (BigInt(seconds) - NTP_UNIX_OFFSET) * 1_000_000n + ((BigInt(fraction) * 1_000_000n + (1n << 31n)) >> 32n)
 }
 
 /** µs since 1970 → an OSC time tag; 1n (or less) → "immediately". */
@@ -122,6 +123,12 @@ export function valueToArgs(v: ClaspValue, bits: 32 | 64 = 32, nestedArrays = fa
 }
 
 const PATTERN_CHARS = /[*?[\]{}#\s]/
+
+/**
+ * Events are held for a future bundle at most this long, as the router refuses param bundles
+ * scheduled further ahead (setTimeout could not wait past 24.8 days anyway: it would fire at once).
+ */
+const MAX_AHEAD_US = 24n * 3600n * 1_000_000n
 const BUNDLE_TAG = Buffer.from('#bundle\0')
 
 /**
@@ -239,19 +246,29 @@ export class OscBridge implements Bridge {
     return mapped
   }
 
-  /** Each bundle level becomes one CLASP bundle at its own time; nested bundles recurse. */
+  /**
+   * Each bundle level becomes one CLASP bundle at its own time. A nested bundle's time tag is ≥
+   * its parent's, so it is written after the parent's messages. One unusable element drops the
+   * whole packet, as a decode error does (docs: no half-applied cue).
+   */
   private onBundle(b: OscBundleOutput, from: RemoteInfo): void {
+    const levels: Array<{ items: Array<{ address: string; value: ClaspValue }>; at: bigint }> = []
+    if (!this.collectBundle(b, from, levels)) return
+    for (const { items, at } of levels) if (items.length > 0) this.write(items, at > 1n ? at : undefined)
+  }
+
+  /** The messages of `b` and its nested bundles, enclosing level first; false when one is unusable. */
+  private collectBundle(b: OscBundleOutput, from: RemoteInfo, levels: Array<{ items: Array<{ address: string; value: ClaspValue }>; at: bigint }>): boolean {
     const items: Array<{ address: string; value: ClaspValue }> = []
+    levels.push({ items, at: timetagToMicros(b.timetag) })
     for (const e of b.elements) {
-      if (e.oscType === 'bundle') this.onBundle(e, from)
-      else {
-        const item = this.toClasp(e, from)
-        if (item) items.push(item)
-      }
+      if (e.oscType === 'bundle') continue
+      const item = this.toClasp(e, from)
+      if (!item) return false
+      items.push(item)
     }
-    if (items.length === 0) return
-    const at = timetagToMicros(b.timetag)
-    this.write(items, at > 1n ? at : undefined)
+    for (const e of b.elements) if (e.oscType === 'bundle' && !this.collectBundle(e, from, levels)) return false
+    return true
   }
 
   /** Send messages from OSC to the router: one SET/emit, or a BUNDLE (scheduled when `at` is later than now). */
@@ -264,6 +281,10 @@ export class OscBridge implements Bridge {
     const due = at !== undefined && at > clasp.serverTime() ? at : undefined
     if (event && due !== undefined) {
       // The router schedules bundles, but a bundle of events is simply delivered later: do that here.
+      if (due - clasp.serverTime() > MAX_AHEAD_US) {
+        countError(this.counters, log, 'OSC event bundle refused', { error: 'scheduled more than 24 h ahead', address: items[0].address })
+        return
+      }
       const t = setTimeout(() => {
         this.timers.delete(t)
         this.write(items, undefined)
@@ -275,7 +296,14 @@ export class OscBridge implements Bridge {
     if (items.length === 1 && due === undefined) {
       const { address, value } = items[0]
       if (event) {
-        if (!clasp.emit(address, value)) fail(new Error('not connected to the router'))
+        let sent: boolean
+        try {
+          sent = clasp.emit(address, value)
+        } catch (e) {
+          fail(e) // not encodable, e.g. larger than one CLASP frame (clasp.set rejects instead)
+          return
+        }
+        if (!sent) fail(new Error('not connected to the router'))
       } else {
         this.own.set(clasp, address, value).catch(fail)
       }

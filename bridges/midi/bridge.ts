@@ -102,13 +102,21 @@ export class MidiBridge implements Bridge {
 
   private open(backend: MidiBackend): void {
     const o = this.options
-    if (o.virtual) {
-      if (o.input !== false) this.input = backend.virtualInput(o.virtual)
-      if (o.output !== false) this.output = backend.virtualOutput(o.virtual)
-      return
+    try {
+      if (o.virtual) {
+        if (o.input !== false) this.input = backend.virtualInput(o.virtual)
+        if (o.output !== false) this.output = backend.virtualOutput(o.virtual)
+        return
+      }
+      if (o.input !== false) this.input = backend.openInput(o.input)
+      if (o.output !== false) this.output = backend.openOutput(o.output)
+    } catch (e) {
+      // start() fails, so stop() is never called: close the input opened above (an open RtMidi
+      // input keeps its port and thread).
+      void this.input?.close()
+      this.input = undefined
+      throw e
     }
-    if (o.input !== false) this.input = backend.openInput(o.input)
-    if (o.output !== false) this.output = backend.openOutput(o.output)
   }
 
   private onBytes(bytes: Uint8Array): void {
@@ -131,7 +139,17 @@ export class MidiBridge implements Bridge {
     }
     this.s.inbound++
     if (r.kind === 'event') {
-      clasp.emit(r.address, r.value)
+      let error = 'not connected to the router'
+      let sent = false
+      try {
+        sent = clasp.emit(r.address, r.value)
+      } catch (e) {
+        error = (e as Error).message // not encodable, e.g. a SysEx larger than one CLASP frame
+      }
+      if (!sent) {
+        this.s.errors++
+        log.debug('midi: event not sent', { address: r.address, error })
+      }
       return
     }
     this.own.set(clasp, r.address, r.value).catch((e: Error) => {

@@ -171,8 +171,10 @@ function num(v: ClaspValue | undefined, address: string, min: number, max: numbe
 }
 
 function sysex(v: ClaspValue, address: string): Uint8Array {
-  const bytes = v instanceof Uint8Array ? v : Array.isArray(v) && v.every((x) => typeof x === 'number' || typeof x === 'bigint') ? Uint8Array.from(v, Number) : undefined
-  if (!bytes) throw new MidiReject(`${address}: sysex must be Bytes`)
+  // Array elements must be bytes: Uint8Array.from would wrap 0x110 to 0x10 and truncate 1.5 to 1.
+  const isByte = (x: ClaspValue) => (typeof x === 'bigint' ? x >= 0n && x <= 255n : typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 255)
+  const bytes = v instanceof Uint8Array ? v : Array.isArray(v) && v.every(isByte) ? Uint8Array.from(v, Number) : undefined
+  if (!bytes) throw new MidiReject(`${address}: sysex must be Bytes (or an array of numbers 0..255)`)
   const body = bytes.subarray(bytes[0] === 0xf0 ? 1 : 0, bytes[bytes.length - 1] === 0xf7 ? -1 : undefined)
   if (body.some((b) => b > 0x7f)) throw new MidiReject(`${address}: sysex data bytes must be 0..127`)
   return Uint8Array.from([0xf0, ...body, 0xf7])

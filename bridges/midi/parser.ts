@@ -66,8 +66,9 @@ export class MidiParser {
       }
       if (b === 0xf7) {
         this.sysex.push(b)
-        this.emit(Uint8Array.from(this.sysex))
-        this.sysex = undefined
+        const message = Uint8Array.from(this.sysex)
+        this.sysex = undefined // before emitting: a callback that throws must not leave the SysEx open
+        this.emit(message)
         return
       }
       // Any other status ends an unterminated SysEx: drop it and handle the status below.
@@ -102,10 +103,11 @@ export class MidiParser {
     }
     this.data.push(b)
     if (this.data.length === dataLength(this.running)) {
-      this.emit(Uint8Array.from([this.running, ...this.data]))
-      this.data = []
+      const message = Uint8Array.from([this.running, ...this.data])
+      this.data = [] // before emitting, as above
       // System Common messages do not set running status for the bytes after them.
       if (this.running >= 0xf0) this.running = 0
+      this.emit(message)
     }
   }
 }
