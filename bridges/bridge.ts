@@ -269,3 +269,17 @@ export function firstConnection(register: (connected: () => void) => void, timeo
     })
   })
 }
+
+/**
+ * Send an event that came from outside: undefined when it went out, otherwise why not. The client
+ * throws for a value it cannot encode (too large for one frame) and returns false while
+ * disconnected; input from a device or a socket must cost one counted error, never an exception
+ * inside a socket callback.
+ */
+export function emitExternal(clasp: ClaspClient, address: string, value: ClaspValue): string | undefined {
+  try {
+    return clasp.emit(address, value) ? undefined : 'not connected to the router'
+  } catch (e) {
+    return (e as Error).message
+  }
+}

@@ -224,7 +224,8 @@ export class HttpBridge implements Bridge {
     this.checkPath(path)
     const json = await this.readJson(req, true)
     const value = isMap(json) && 'value' in json ? (json as Record<string, ClaspValue>).value : json
-    if (!this.hub.emit(undefined, path, value)) throw new HttpError(503, 'not connected to the router')
+    const error = this.hub.emit(undefined, path, value)
+    if (error) throw new HttpError(error === 'not connected to the router' ? 503 : 413, error)
     this.reply(req, res, 200, body({ address: path, status: 'emitted' }))
   }
 

@@ -15,7 +15,7 @@
 import type { ClaspValue } from '../generated/types.ts'
 import type { ClaspClient, SetOptions, UpdateMeta } from '../runtime/client/index.ts'
 import { SubscriptionTrie, compilePattern, parseAddress } from '../runtime/address/index.ts'
-import { type BridgeStats, OwnWrites, relativeToNamespace, subscribeOutbound, withinNamespace } from './bridge.ts'
+import { type BridgeStats, emitExternal, OwnWrites, relativeToNamespace, subscribeOutbound, withinNamespace } from './bridge.ts'
 import { type TransformRule, Transforms } from './transform.ts'
 
 /** What a client receives. `address` is relative to the namespace. */
@@ -117,16 +117,20 @@ export class ClientHub<C> {
     return this.own.set(this.clasp!, address, v, origin, options)
   }
 
-  /** An event on behalf of `origin`: to the router, and to the other local clients that match. */
-  emit(origin: C | undefined, path: string, value: ClaspValue): boolean {
+  /**
+   * An event on behalf of `origin`: to the router, and to the other local clients that match.
+   * Undefined when sent, otherwise why not (disconnected, or a value too large for one frame).
+   */
+  emit(origin: C | undefined, path: string, value: ClaspValue): string | undefined {
     const { address, value: v } = this.transforms.inbound(withinNamespace(this.namespace, path), value)
-    if (!this.clasp!.emit(address, v)) return false
+    const error = emitExternal(this.clasp!, address, v)
+    if (error) return error
     this.stats.inbound++
     // Local delivery waits for a PING round trip so that other clients see a client's writes and
     // events in the order it sent them (a SET's echo comes back through the router; the PONG
     // follows it). Lost connection: the router did not get the event either, so nobody does.
     this.clasp!.flush().then(() => this.fanOut({ kind: 'event', address: path, value }, origin), () => undefined)
-    return true
+    return undefined
   }
 
   // ---- client subscriptions --------------------------------------------------------------

@@ -14,7 +14,7 @@ import { type Server, createServer } from 'node:net'
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes'
 import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, forwardable, OwnWrites, subscribeOutbound } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emitExternal, emptyStats, forwardable, OwnWrites, subscribeOutbound } from './bridge.ts'
 import { type PayloadFormat, payloadToValue, valueToPayload } from './json-value.ts'
 import { addressToTopic, filterToPattern, topicToAddress } from './mqtt.ts'
 import { Transforms } from './transform.ts'
@@ -157,8 +157,9 @@ export class MqttBrokerBridge implements Bridge {
       // It is state now: serve it to devices that subscribe later, as the router would, without
       // delivering it a second time (its echo is suppressed, so we never publish it ourselves).
       if (!packet.retain && payload.length > 0) this.retainQuietly({ ...packet, retain: true })
-    } else if (!clasp.emit(address, value)) {
-      fail(new Error('not connected to the router'))
+    } else {
+      const error = emitExternal(clasp, address, value)
+      if (error) fail(new Error(error))
     }
   }
 

@@ -21,7 +21,7 @@ import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
 import { valueEquals } from '../runtime/client/values.ts'
 import { parseAddress } from '../runtime/address/index.ts'
-import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, forwardable, OwnWrites, relativeToNamespace, subscribeOutbound } from './bridge.ts'
+import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emitExternal, emptyStats, forwardable, OwnWrites, relativeToNamespace, subscribeOutbound } from './bridge.ts'
 import { type PayloadFormat, payloadToValue, valueToPayload } from './json-value.ts'
 import { Transforms } from './transform.ts'
 
@@ -222,7 +222,10 @@ export class MqttBridge implements Bridge {
     }
     this.counters.inbound++
     if (asParam) this.own.set(clasp, address, value).catch(fail)
-    else if (!clasp.emit(address, value)) fail(new Error('not connected to the router'))
+    else {
+      const error = emitExternal(clasp, address, value)
+      if (error) fail(new Error(error))
+    }
   }
 
   // ---- CLASP → MQTT ----------------------------------------------------------------------

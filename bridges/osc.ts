@@ -18,7 +18,7 @@ import { type OscArgOrArrayInput, type OscArgOutputOrArray, type OscBundleOutput
 import type { ClaspValue } from '../generated/types.ts'
 import type { BundleItem, UpdateMeta } from '../runtime/client/index.ts'
 import { parseAddress } from '../runtime/address/index.ts'
-import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, forwardable, OwnWrites, relativeToNamespace, subscribeOutbound, withinNamespace } from './bridge.ts'
+import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emitExternal, emptyStats, forwardable, OwnWrites, relativeToNamespace, subscribeOutbound, withinNamespace } from './bridge.ts'
 import { toJsonText } from './json-value.ts'
 import { Transforms } from './transform.ts'
 
@@ -296,14 +296,8 @@ export class OscBridge implements Bridge {
     if (items.length === 1 && due === undefined) {
       const { address, value } = items[0]
       if (event) {
-        let sent: boolean
-        try {
-          sent = clasp.emit(address, value)
-        } catch (e) {
-          fail(e) // not encodable, e.g. larger than one CLASP frame (clasp.set rejects instead)
-          return
-        }
-        if (!sent) fail(new Error('not connected to the router'))
+        const error = emitExternal(clasp, address, value)
+        if (error) fail(new Error(error))
       } else {
         this.own.set(clasp, address, value).catch(fail)
       }

@@ -167,9 +167,9 @@ export class SocketIoBridge implements Bridge {
     const values = args.map((a) => fromJsonable(a, numbers) ?? null)
     const value: ClaspValue = values.length === 0 ? null : values.length === 1 ? values[0] : values
     if (this.options.signal === 'event') {
-      const ok = this.hub.emit(socket, path, value)
-      if (!ok) this.counters.errors++
-      ack?.(ok ? { ok: true } : { ok: false, error: 'not connected to the router' })
+      const error = this.hub.emit(socket, path, value)
+      if (error) countError(this.counters, this.ctx!.log, 'router refused Socket.IO input', { event, error })
+      ack?.(error ? { ok: false, error } : { ok: true })
       return
     }
     this.hub.set(socket, path, value).then(

@@ -256,7 +256,8 @@ export class WsJsonBridge implements Bridge {
       }
       case 'emit': {
         const a = address()
-        if (!this.hub.emit(ws, a, r.value ?? null)) throw new RequestError('not connected to the router')
+        const error = this.hub.emit(ws, a, r.value ?? null)
+        if (error) throw new RequestError(error)
         return
       }
       case 'subscribe': {

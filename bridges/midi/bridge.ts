@@ -11,7 +11,7 @@
  */
 import type { ClaspValue } from '../../generated/types.ts'
 import type { UpdateMeta } from '../../runtime/client/index.ts'
-import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, OwnWrites, emptyStats, subscribeOutbound } from '../bridge.ts'
+import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, emitExternal, emptyStats, OwnWrites, subscribeOutbound } from '../bridge.ts'
 import { reportBad } from '../dmx/mapping.ts'
 import { type LoadOptions, type MidiBackend, loadMidiBackend } from './backend.ts'
 import { MidiMapping, MidiReject } from './mapping.ts'
@@ -139,14 +139,8 @@ export class MidiBridge implements Bridge {
     }
     this.s.inbound++
     if (r.kind === 'event') {
-      let error = 'not connected to the router'
-      let sent = false
-      try {
-        sent = clasp.emit(r.address, r.value)
-      } catch (e) {
-        error = (e as Error).message // not encodable, e.g. a SysEx larger than one CLASP frame
-      }
-      if (!sent) {
+      const error = emitExternal(clasp, r.address, r.value) // e.g. a SysEx larger than one frame
+      if (error) {
         this.s.errors++
         log.debug('midi: event not sent', { address: r.address, error })
       }

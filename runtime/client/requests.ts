@@ -66,7 +66,8 @@ export class Requests {
         timer: this.clock.setTimeout(() => {
           this.bundles = this.bundles.filter((b) => b !== p)
           reject(ClaspError.timeout(`BUNDLE: no ACK within ${timeoutMs} ms of its scheduled time`))
-        }, timeoutMs + Math.max(0, dueInMs)),
+        // setTimeout fires at once past 2^31-1 ms (24.8 days); the router refuses bundles that far ahead anyway.
+        }, Math.min(timeoutMs + Math.max(0, dueInMs), 0x7fffffff)),
       }
       this.bundles.push(p)
     })

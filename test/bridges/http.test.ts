@@ -196,6 +196,15 @@ describe.skipIf(!curlBin.ok)('HTTP /v1 bridge (curl, fetch)', () => {
     await reading
   })
 
+  test('an event too large for one CLASP frame is 413, counted, and the server keeps serving', async () => {
+    const { base, bridge } = await setup()
+    const res = await fetch(`${base}/v1/emit/big`, { method: 'POST', body: JSON.stringify({ value: 'x'.repeat(65_520) }) })
+    expect(res.status).toBe(413)
+    expect((await res.json()).error).toMatch(/PAYLOAD_TOO_LARGE/)
+    expect((await fetch(`${base}/v1/emit/small`, { method: 'POST', body: '{"value":1}' })).status).toBe(200)
+    expect(bridge.stats().inbound).toBe(1)
+  })
+
   test('the namespace applies to reads and writes alike (the reference read and wrote different addresses)', async () => {
     const { rig, base } = await setup({ namespace: '/web' })
     await curl('-X', 'PUT', ...json('-d', '{"value": 5}'), `${base}/v1/state/panel/x`)

@@ -151,6 +151,20 @@ describe.skipIf(!mosquitto.ok || !pubBin.ok || !subBin.ok)('MQTT client bridge a
     expect(rig.log.entries.filter((e) => e.level === 'warn').map((e) => e.fields?.topic)).toEqual(['a//b', '/lead', 'big'])
   })
 
+  test('a payload within maxPayloadBytes but too large for one CLASP frame is a counted error, for events and params alike', async () => {
+    const { rig, pub, start } = await setup()
+    const bridge = await start()
+    const dir = mkdtempSync(join(tmpdir(), 'clasp-mqtt-'))
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+    writeFileSync(join(dir, 'huge'), 'x'.repeat(65_530)) // with its address, more than one frame's 65,535 bytes
+    await pub('-t', 'huge/event', '-f', join(dir, 'huge')) // not retained: an event
+    await pub('-t', 'huge/param', '-f', join(dir, 'huge'), '-r')
+    await pub('-t', 'after', '-m', '1', '-r')
+    await waitFor(() => seenAt(rig, '/mqtt/after').length > 0 && bridge.stats().errors >= 2, 3000, 'the message after the huge ones')
+    expect(bridge.stats()).toMatchObject({ errors: 2, malformed: 0 })
+    expect(rig.router.params.get('/mqtt/huge/param')).toBeUndefined()
+  })
+
   test('subscribe filters may be CLASP patterns; only matching topics come in', async () => {
     const { rig, pub, start } = await setup({ subscribe: ['/mqtt/sensors/*/temp'] })
     await start()
