@@ -207,6 +207,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     virtual: Type.Optional(Type.String({ minLength: 1, description: 'create virtual ports with this name instead' })),
     normalize: Type.Optional(Type.Boolean({ description: 'CC/pressure/velocity as 0..1, bend as -1..1 (default: raw ints)' })),
     channelBase: literals([0, 1], 'channels in addresses as 0-15 (default) or 1-16'),
+    syncOnStart: Type.Optional(Type.Boolean({ description: 'send the current values to the device when connecting (default off)' })),
   }, async (o) => new (await implementations()).MidiBridge(o as unknown as MidiOptions)),
 }
 

@@ -11,7 +11,7 @@
  */
 import type { ClaspValue } from '../../generated/types.ts'
 import type { UpdateMeta } from '../../runtime/client/index.ts'
-import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, emitExternal, emptyStats, OwnWrites, subscribeOutbound } from '../bridge.ts'
+import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, emitExternal, emptyStats, forwardable, OwnWrites, subscribeOutbound } from '../bridge.ts'
 import { reportBad } from '../dmx/mapping.ts'
 import { type LoadOptions, type MidiBackend, loadMidiBackend } from './backend.ts'
 import { MidiMapping, MidiReject } from './mapping.ts'
@@ -32,6 +32,8 @@ export interface MidiOptions extends BridgeOptions {
   normalize?: boolean
   /** Channels in addresses as 0-15 (default, as the reference) or 1-16. */
   channelBase?: 0 | 1
+  /** Send the current values under the base to the device when connecting, e.g. for motor faders (default false). */
+  syncOnStart?: boolean
   /** Ports to use instead of the real backend. */
   ports?: { input?: MidiPort; output?: MidiPort }
   /** How the real backend is loaded (tests simulate a machine without MIDI). */
@@ -154,10 +156,7 @@ export class MidiBridge implements Bridge {
 
   private onClasp(value: ClaspValue, address: string, meta: UpdateMeta): void {
     const { clasp, log } = this.ctx!
-    if (this.own.isOwnEcho(clasp, address, value, meta)) {
-      this.s.suppressed++
-      return
-    }
+    if (!forwardable(this.own, clasp, this.s, { value, address, meta }, !!this.options.syncOnStart)) return
     let bytes
     try {
       bytes = this.mapping.outbound(address, value)

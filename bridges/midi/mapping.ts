@@ -48,7 +48,10 @@ const TRANSPORT_BYTE: Record<string, number> = { start: 0xfa, continue: 0xfb, st
 /** The table above, both directions, for one `{ns}/{device}`. */
 export class MidiMapping {
   readonly base: string
-  readonly transforms: Transforms
+  /** MIDI ranges ↔ CLASP numbers (normalize, clamp), on the protocol side. */
+  private readonly builtin: Transforms
+  /** The user's rules, on the CLASP side: a rename keeps the range rule of the MIDI address. */
+  private readonly user: Transforms
   private readonly channelBase: number
 
   constructor(o: MidiMappingOptions) {
@@ -63,8 +66,8 @@ export class MidiMapping {
     const bend: TransformRule = o.normalize
       ? { match: `${b}/ch/*/bend`, scale: { from: [-8192, 8192], to: [-1, 1] }, clamp: [-1, 1], integerOut: true }
       : { match: `${b}/ch/*/bend`, clamp: [-8192, 8191], integerOut: true }
-    this.transforms = new Transforms([
-      ...(o.transforms ?? []),
+    this.user = new Transforms(o.transforms ?? [])
+    this.builtin = new Transforms([
       seven(`${b}/ch/*/cc/*`),
       seven(`${b}/ch/*/pressure`),
       seven(`${b}/ch/*/poly/*`),
@@ -74,18 +77,24 @@ export class MidiMapping {
     ])
   }
 
+  /** A MIDI-side address and raw value → CLASP: the range rule, then the user's rules. */
+  private toClasp(address: string, raw: ClaspValue): { address: string; value: ClaspValue } {
+    const b = this.builtin.inbound(address, raw)
+    return this.user.inbound(b.address, b.value)
+  }
+
   /** One complete MIDI message (from MidiParser) → what to write to CLASP. */
   inbound(m: Uint8Array): Inbound {
     const status = m[0]
     const ch = `${this.base}/ch/${(status & 0x0f) + this.channelBase}`
-    const t = (address: string, raw: number, kind: 'set' | 'event' = 'set'): Inbound => ({ kind, ...this.transforms.inbound(address, BigInt(raw)) })
+    const t = (address: string, raw: number, kind: 'set' | 'event' = 'set'): Inbound => ({ kind, ...this.toClasp(address, BigInt(raw)) })
     switch (status & 0xf0) {
       case 0x80:
       case 0x90: {
         const on = (status & 0xf0) === 0x90 && m[2] > 0
         const address = `${ch}/note`
-        const velocity = this.transforms.inbound(address, BigInt(m[2])).value
-        return { kind: 'event', ...this.transforms.inbound(address, { note: BigInt(m[1]), velocity, on }) }
+        const velocity = this.builtin.inbound(address, BigInt(m[2])).value
+        return { kind: 'event', ...this.user.inbound(address, { note: BigInt(m[1]), velocity, on }) }
       }
       case 0xa0:
         return t(`${ch}/poly/${m[1]}`, m[2])
@@ -98,9 +107,9 @@ export class MidiMapping {
       case 0xe0:
         return t(`${ch}/bend`, ((m[2] << 7) | m[1]) - 8192)
     }
-    if (status === 0xf0) return { kind: 'event', ...this.transforms.inbound(`${this.base}/sysex`, Uint8Array.from(m)) }
-    if (status === 0xf8) return { kind: 'event', ...this.transforms.inbound(`${this.base}/clock`, null) }
-    if (TRANSPORT[status]) return { kind: 'event', ...this.transforms.inbound(`${this.base}/transport`, TRANSPORT[status]) }
+    if (status === 0xf0) return { kind: 'event', ...this.toClasp(`${this.base}/sysex`, Uint8Array.from(m)) }
+    if (status === 0xf8) return { kind: 'event', ...this.toClasp(`${this.base}/clock`, null) }
+    if (TRANSPORT[status]) return { kind: 'event', ...this.toClasp(`${this.base}/transport`, TRANSPORT[status]) }
     return { kind: 'unmapped' } // MTC, song position/select, tune request, active sensing, reset
   }
 
@@ -109,7 +118,8 @@ export class MidiMapping {
    * the outbound transform); throws MidiReject when it is but cannot be sent.
    */
   outbound(address: string, value: ClaspValue): Uint8Array | undefined {
-    const ext = this.transforms.outbound(address, value)
+    const renamed = this.user.outbound(address, value)
+    const ext = this.builtin.outbound(renamed.address, renamed.value)
     const rel = relativeToNamespace(this.base, ext.address)
     if (rel === undefined) return undefined
     const p = rel.split('/').slice(1)
@@ -152,7 +162,7 @@ export class MidiMapping {
       throw new MidiReject(`${address}: a note is a map {note, velocity, on?}`)
     }
     const note = num(m.note, address, 0, 127)
-    const velocity = num(this.transforms.outbound(extAddress, m.velocity ?? 0n).value, address, 0, 127)
+    const velocity = num(this.builtin.outbound(extAddress, m.velocity ?? 0n).value, address, 0, 127)
     const on = typeof m.on === 'boolean' ? m.on : velocity > 0
     return Uint8Array.of((on ? 0x90 : 0x80) | c, note, velocity)
   }

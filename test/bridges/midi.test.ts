@@ -85,6 +85,29 @@ describe('MIDI bridge over the in-process port', () => {
     expect(b.stats()).toMatchObject({ inbound: 14, suppressed: 5, outbound: 0 })
   })
 
+  it('a user rule that renames an address keeps normalize: a mixer fader on CC 7 is 0..1 both ways', async () => {
+    await start({ normalize: true, transforms: [{ match: '/midi/pad/ch/0/cc/7', to: '/mixer/volume' }] })
+    input.inject([0xb0, 7, 127])
+    await waitFor(() => r.router.params.get('/mixer/volume') !== undefined, 2000, 'the renamed CC')
+    expect(r.router.params.get('/mixer/volume')?.value).toBe(1) // a Float, normalised
+    expect(r.router.params.get('/midi/pad/ch/0/cc/7')).toBeUndefined()
+    await r.observer.set('/mixer/volume', 0.5)
+    await waitFor(() => output.sent.length >= 1, 2000, 'the CC out')
+    expect(sent()).toEqual(['b00740']) // 0.5 × 127 = 63.5 → 64
+  })
+
+  it('the current values go to the device on start only with syncOnStart', async () => {
+    await r.observer.set('/midi/pad/ch/0/cc/1', 10n)
+    const quiet = await start()
+    await r.clasp.flush()
+    await sleep(50)
+    expect(output.sent).toEqual([])
+    await quiet.stop()
+    await start({ syncOnStart: true })
+    await waitFor(() => output.sent.length >= 1, 2000, 'the synced value')
+    expect(sent()).toEqual(['b0010a'])
+  })
+
   it('maps every kind outbound, parsing addresses relative to {ns}/{device}, and round-trips what it emits', async () => {
     const b = await start({ namespace: '/studio/midi' })
     const o = r.observer
