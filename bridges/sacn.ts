@@ -88,6 +88,24 @@ function sourceNameBytes(name: string): Buffer {
   return b.subarray(0, end)
 }
 
+const ACN_PACKET_ID = Buffer.from('ASC-E1.17\0\0\0', 'latin1')
+const VECTOR_ROOT_E131_DATA = 0x00000004
+const VECTOR_ROOT_E131_EXTENDED = 0x00000008
+const VECTOR_E131_DATA_PACKET = 0x00000002
+
+/**
+ * Well-formed E1.31 that is not a DMX level frame, and so is ignored rather than malformed:
+ * synchronization and universe discovery (extended root vector), and data packets with an
+ * alternate START code, such as 0xDD per-address priorities that ETC consoles send alongside
+ * their levels.
+ */
+function isOtherE131(b: Buffer): boolean {
+  if (b.length < 126 || !b.subarray(4, 16).equals(ACN_PACKET_ID)) return false
+  const root = b.readUInt32BE(18)
+  if (root === VECTOR_ROOT_E131_EXTENDED) return true
+  return root === VECTOR_ROOT_E131_DATA && b.readUInt32BE(40) === VECTOR_E131_DATA_PACKET && b[125] !== 0
+}
+
 /** The sACN bridge (see the file comment). */
 export class SacnBridge implements Bridge {
   readonly kind = 'sacn'
@@ -215,6 +233,10 @@ export class SacnBridge implements Bridge {
 
   /** Parse one datagram with the package (it asserts the E1.31 layout); garbage is malformed. */
   private onDatagram(mod: SacnModule, msg: Buffer): void {
+    if (isOtherE131(msg)) {
+      this.s.ignored++ // valid E1.31 that carries no DMX levels (see isOtherE131)
+      return
+    }
     let p: Packet
     try {
       p = new mod.Packet(msg)

@@ -159,6 +159,20 @@ describe('sACN bridge on loopback UDP', () => {
     expect(r.seen.map((s) => [s.address, s.value])).toEqual([['/sacn/2/1', 5n], ['/sacn/2/2', 6n]])
   })
 
+  it('valid E1.31 without DMX levels (0xDD priorities, sync, discovery) is ignored quietly, not malformed', async () => {
+    const b = await bridge()
+    const priorities = e131(2, Array(8).fill(150))
+    priorities[125] = 0xdd // per-address priority START code, sent by ETC consoles next to their levels
+    const sync = Uint8Array.from(e131(2, [0]))
+    new DataView(sync.buffer).setUint32(18, 0x00000008) // extended root vector: sync / discovery
+    for (const p of [priorities, sync]) await cap.send(p, b.port!)
+    await cap.send(e131(2, [7]), b.port!)
+    await waitFor(() => r.seen.length === 1, 2000, 'the level packet')
+    expect(r.seen.map((s) => [s.address, s.value])).toEqual([['/sacn/2/1', 7n]])
+    expect(b.stats()).toMatchObject({ ignored: 2, malformed: 0 })
+    expect(r.log.entries.filter((e) => e.level === 'warn')).toEqual([])
+  })
+
   it('E1.31 sequence rule: a packet 1..19 behind the last is dropped; a jump ahead, a wrap or a restart after Stream_Terminated is accepted', async () => {
     const b = await bridge()
     // [sequence, value, options]: 9 and 21 are 1 and 19 behind (dropped); 40 is 30 ahead and 5
