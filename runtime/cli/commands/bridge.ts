@@ -118,12 +118,8 @@ function readOptionsFile(path: string): Record<string, unknown> {
   }
 }
 
-async function runBridge(kindName: string, kind: BridgeKind, schema: TObject, readers: ReturnType<typeof flagsFor>['readers'], p: Parsed): Promise<number> {
-  if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}'`)
-  const level = (p.flags.get('log-level')?.[0] ?? 'info') as LogLevel
-  const format = p.flags.get('log-format')?.[0] ?? 'pretty'
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new UsageError(`--log-level must be debug, info, warn, error or silent, got '${level}'`)
-  if (format !== 'json' && format !== 'pretty') throw new UsageError(`--log-format must be json or pretty, got '${format}'`)
+/** The bridge options a command line (and its --config file) gives; a UsageError when invalid. */
+export function optionsFromFlags(schema: TObject, readers: ReturnType<typeof flagsFor>['readers'], p: Parsed): Record<string, unknown> {
   const options: Record<string, unknown> = p.flags.has('config') ? readOptionsFile(p.flags.get('config')![0]) : {}
   for (const [flag, values] of p.flags) {
     const r = readers.get(flag)
@@ -131,6 +127,16 @@ async function runBridge(kindName: string, kind: BridgeKind, schema: TObject, re
   }
   const problems = optionErrors(schema, options)
   if (problems.length) throw new UsageError(`invalid options:\n  ${problems.slice(0, 5).join('\n  ')}`)
+  return options
+}
+
+async function runBridge(kindName: string, kind: BridgeKind, schema: TObject, readers: ReturnType<typeof flagsFor>['readers'], p: Parsed): Promise<number> {
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}'`)
+  const level = (p.flags.get('log-level')?.[0] ?? 'info') as LogLevel
+  const format = p.flags.get('log-format')?.[0] ?? 'pretty'
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new UsageError(`--log-level must be debug, info, warn, error or silent, got '${level}'`)
+  if (format !== 'json' && format !== 'pretty') throw new UsageError(`--log-format must be json or pretty, got '${format}'`)
+  const options = optionsFromFlags(schema, readers, p)
 
   // Signals are caught from the start, as in `clasp server`: one that arrives while the bridge is
   // still connecting or opening its port stops it cleanly once started, instead of killing it.
