@@ -51,6 +51,7 @@ export function pollReplies(id: NodeIdentity, universes: readonly number[], seen
       style: 0x00, // StNode
       bindIndex: i + 1,
       status2: 0x08, // 15-bit Port-Address supported
+      goodOutputB: ports.map(() => 0x80), // RDM disabled (we do not do RDM); delta output style
     }),
   )
 }

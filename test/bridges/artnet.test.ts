@@ -168,7 +168,7 @@ describe('Art-Net bridge on loopback UDP', () => {
     await waitFor(() => node.received.length >= 2)
     const replies = node.received.map((x) => decodeArtNet(x.data)).filter((p) => p.op === 'pollReply')
     expect(replies).toMatchObject([
-      { ip: [127, 0, 0, 1], port: 6454, netSwitch: 0, subSwitch: 0, numPorts: 2, swOut: [1, 2, 0, 0], portTypes: [0xc0, 0xc0, 0, 0], bindIndex: 1, shortName: 'CLASP Art-Net' },
+      { ip: [127, 0, 0, 1], port: 6454, netSwitch: 0, subSwitch: 0, numPorts: 2, swOut: [1, 2, 0, 0], portTypes: [0xc0, 0xc0, 0, 0], bindIndex: 1, shortName: 'CLASP Art-Net', goodOutputB: [0x80, 0x80, 0, 0] },
       { netSwitch: 0, subSwitch: 1, numPorts: 1, swOut: [1, 0, 0, 0], bindIndex: 2 },
     ])
     node.received.length = 0
