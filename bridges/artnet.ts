@@ -17,7 +17,7 @@ import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
 import { type ArtDmx, ARTNET_PORT, ArtNetError, type ArtPoll, decodeArtNet, encodeArtDmx } from './artnet/codec.ts'
 import { pollReplies, targeted } from './artnet/poll-reply.ts'
-import { type Bridge, type BridgeContext, type BridgeStats, OwnWrites, emptyStats, subscribeOutbound } from './bridge.ts'
+import { type Bridge, type BridgeContext, type BridgeStats, emptyStats, guarded, OwnWrites, subscribeOutbound } from './bridge.ts'
 import { InboundCache, SlotMapping, type UniverseBridgeOptions, reportBad, writeSlots } from './dmx/mapping.ts'
 import { type Destination, isLocalAddress, localAddresses, localAddressFor, parseDestination, quadOf } from './dmx/net.ts'
 import { type OutputTiming, UniverseOutput } from './dmx/output.ts'
@@ -100,7 +100,7 @@ export class ArtNetBridge implements Bridge {
     this.ctx = ctx
     this.locals = localAddresses()
     const socket = createSocket({ type: 'udp4', reuseAddr: this.options.reuseAddr ?? false })
-    socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo))
+    socket.on('message', guarded(this.s, ctx.log, 'Art-Net input', (buf: Buffer, rinfo: RemoteInfo) => this.onDatagram(buf, rinfo)))
     socket.on('error', (e) => {
       this.s.errors++
       ctx.log.warn('artnet socket error', { error: e.message })

@@ -283,3 +283,18 @@ export function emitExternal(clasp: ClaspClient, address: string, value: ClaspVa
     return (e as Error).message
   }
 }
+
+/**
+ * An inbound handler that cannot take the process down: a bug that throws on some input costs that
+ * one message (counted as an error and logged with its stack), as in the router's own handlers.
+ * Outbound callbacks need no guard: the client already isolates subscriber callbacks.
+ */
+export function guarded<A extends unknown[]>(stats: BridgeStats, log: Logger, what: string, handler: (...args: A) => void): (...args: A) => void {
+  return (...args: A) => {
+    try {
+      handler(...args)
+    } catch (e) {
+      countError(stats, log, `${what} failed`, { error: String((e as Error)?.stack ?? e) })
+    }
+  }
+}

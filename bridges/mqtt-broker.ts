@@ -14,7 +14,7 @@ import { type Server, createServer } from 'node:net'
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes'
 import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emitExternal, emptyStats, forwardable, OwnWrites, subscribeOutbound } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emitExternal, emptyStats, forwardable, guarded, OwnWrites, subscribeOutbound } from './bridge.ts'
 import { type PayloadFormat, payloadToValue, valueToPayload } from './json-value.ts'
 import { addressToTopic, filterToPattern, topicToAddress } from './mqtt.ts'
 import { Transforms } from './transform.ts'
@@ -78,9 +78,9 @@ export class MqttBrokerBridge implements Bridge {
         done(e as Parameters<typeof done>[0], false)
       }
     }
-    broker.on('publish', (packet, client) => {
+    broker.on('publish', guarded(this.counters, ctx.log, 'MQTT device input', (packet: AedesPublishPacket, client: Client | null) => {
       if (client) this.onPublish(packet, client)
-    })
+    }))
     broker.on('subscribe', (subs, client) => {
       ctx.log.debug('MQTT device subscribed', { client: client?.id, patterns: subs.map((s) => filterToPattern(this.namespace, s.topic)) })
     })

@@ -21,7 +21,7 @@ import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
 import { valueEquals } from '../runtime/client/values.ts'
 import { parseAddress } from '../runtime/address/index.ts'
-import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emitExternal, emptyStats, forwardable, OwnWrites, relativeToNamespace, subscribeOutbound } from './bridge.ts'
+import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emitExternal, emptyStats, forwardable, guarded, OwnWrites, relativeToNamespace, subscribeOutbound } from './bridge.ts'
 import { type PayloadFormat, payloadToValue, valueToPayload } from './json-value.ts'
 import { Transforms } from './transform.ts'
 
@@ -137,7 +137,7 @@ export class MqttBridge implements Bridge {
     })
     const client = mqtt.connect(url, opts)
     this.client = client
-    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain))
+    client.on('message', guarded(this.counters, ctx.log, 'MQTT input', (topic: string, payload: Buffer, packet: { retain: boolean }) => this.onMessage(topic, payload, packet.retain)))
     client.on('offline', () => ctx.log.info('MQTT broker offline; reconnecting', { broker: url }))
     let subscribed = false
     const ready = new Promise<void>((resolve, reject) => {

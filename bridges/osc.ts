@@ -18,7 +18,7 @@ import { type OscArgOrArrayInput, type OscArgOutputOrArray, type OscBundleOutput
 import type { ClaspValue } from '../generated/types.ts'
 import type { BundleItem, UpdateMeta } from '../runtime/client/index.ts'
 import { parseAddress } from '../runtime/address/index.ts'
-import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emitExternal, emptyStats, forwardable, OwnWrites, relativeToNamespace, subscribeOutbound, withinNamespace } from './bridge.ts'
+import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emitExternal, emptyStats, forwardable, guarded, OwnWrites, relativeToNamespace, subscribeOutbound, withinNamespace } from './bridge.ts'
 import { toJsonText } from './json-value.ts'
 import { Transforms } from './transform.ts'
 
@@ -176,7 +176,7 @@ export class OscBridge implements Bridge {
     this.ctx = ctx
     const host = this.options.host ?? '0.0.0.0'
     const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' })
-    socket.on('message', (buf, rinfo) => this.onDatagram(buf, rinfo))
+    socket.on('message', guarded(this.counters, ctx.log, 'OSC input', (buf: Buffer, rinfo: RemoteInfo) => this.onDatagram(buf, rinfo)))
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject)
       socket.bind(this.options.port ?? 8000, host, () => {

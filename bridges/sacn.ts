@@ -22,7 +22,7 @@ import { type Socket, createSocket } from 'node:dgram'
 import type { Packet } from 'sacn'
 import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
-import { type Bridge, type BridgeContext, type BridgeStats, OwnWrites, emptyStats, subscribeOutbound } from './bridge.ts'
+import { type Bridge, type BridgeContext, type BridgeStats, emptyStats, guarded, OwnWrites, subscribeOutbound } from './bridge.ts'
 import { InboundCache, SlotMapping, type UniverseBridgeOptions, reportBad, writeSlots } from './dmx/mapping.ts'
 import { type MergeMode, UniverseMerge } from './dmx/merge.ts'
 import { type Destination, parseDestination } from './dmx/net.ts'
@@ -205,7 +205,7 @@ export class SacnBridge implements Bridge {
   private async listen(mod: SacnModule, ctx: BridgeContext): Promise<Socket> {
     const port = this.options.port ?? SACN_PORT
     const socket = createSocket({ type: 'udp4', reuseAddr: this.options.reuseAddr ?? true })
-    socket.on('message', (msg) => this.onDatagram(mod, msg))
+    socket.on('message', guarded(this.s, ctx.log, 'sACN input', (msg: Buffer) => this.onDatagram(mod, msg)))
     socket.on('error', (e) => {
       this.s.errors++
       ctx.log.warn('sacn receiver error', { error: e.message })

@@ -22,7 +22,7 @@ import { type Server as HttpServer, createServer } from 'node:http'
 import { Server, type Socket } from 'socket.io'
 import { type Socket as ClientSocket, io as connectTo } from 'socket.io-client'
 import type { ClaspValue } from '../generated/types.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection, guarded } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { fromJsonable, toJsonable } from './json-value.ts'
 
@@ -118,7 +118,7 @@ export class SocketIoBridge implements Bridge {
     const socket = connectTo(target, { auth: o.auth, reconnection: o.reconnect ?? true, reconnectionDelay: 500, reconnectionDelayMax: 5000 })
     this.client = socket
     this.hub.subscribe(socket, '/**')
-    socket.onAny((event: unknown, ...args: unknown[]) => this.onEvent(socket, event, args))
+    socket.onAny(guarded(this.counters, this.ctx!.log, 'Socket.IO input', (event: unknown, ...args: unknown[]) => this.onEvent(socket, event, args)))
     socket.on('connect', () => ctx.log.info('Socket.IO bridge connected', { url: target, namespace: this.namespace }))
     socket.on('connect_error', (e: Error) => countError(this.counters, ctx.log, 'Socket.IO connection failed', { url: target, error: e.message }))
     socket.on('disconnect', (reason: string) => {
@@ -151,7 +151,7 @@ export class SocketIoBridge implements Bridge {
   private onConnection(socket: Socket): void {
     this.hub.subscribe(socket, '/**')
     socket.on('disconnect', () => this.hub.drop(socket))
-    socket.onAny((event: unknown, ...args: unknown[]) => this.onEvent(socket, event, args))
+    socket.onAny(guarded(this.counters, this.ctx!.log, 'Socket.IO input', (event: unknown, ...args: unknown[]) => this.onEvent(socket, event, args)))
   }
 
   private onEvent(socket: AnySocket, event: unknown, args: unknown[]): void {

@@ -26,7 +26,7 @@ import type { IncomingMessage } from 'node:http'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { ClaspValue } from '../generated/types.ts'
 import { ClaspError } from '../runtime/client/index.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection, guarded } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { parseJsonValue, toJsonText } from './json-value.ts'
 
@@ -132,7 +132,7 @@ export class WsJsonBridge implements Bridge {
         opened?.()
         opened = undefined
       })
-      ws.on('message', (data, isBinary) => this.onFrame(ws, data as Buffer, isBinary))
+      ws.on('message', guarded(this.counters, this.ctx!.log, 'WS-JSON input', (data: Buffer, isBinary: boolean) => this.onFrame(ws, data, isBinary)))
       ws.on('error', (e) => countError(this.counters, ctx.log, 'WS-JSON link error', { url, error: e.message }))
       ws.on('close', (code) => {
         this.hub.drop(ws)
@@ -169,7 +169,7 @@ export class WsJsonBridge implements Bridge {
   }
 
   private onConnection(ws: WebSocket): void {
-    ws.on('message', (data, isBinary) => this.onFrame(ws, data as Buffer, isBinary))
+    ws.on('message', guarded(this.counters, this.ctx!.log, 'WS-JSON input', (data: Buffer, isBinary: boolean) => this.onFrame(ws, data, isBinary)))
     ws.on('close', () => this.hub.drop(ws))
     ws.on('error', (e) => {
       // ws reports protocol violations (e.g. an oversized frame) here, then closes.

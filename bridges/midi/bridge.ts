@@ -11,7 +11,7 @@
  */
 import type { ClaspValue } from '../../generated/types.ts'
 import type { UpdateMeta } from '../../runtime/client/index.ts'
-import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, emitExternal, emptyStats, forwardable, OwnWrites, subscribeOutbound } from '../bridge.ts'
+import { type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, emitExternal, emptyStats, forwardable, guarded, OwnWrites, subscribeOutbound } from '../bridge.ts'
 import { reportBad } from '../dmx/mapping.ts'
 import { type LoadOptions, type MidiBackend, loadMidiBackend } from './backend.ts'
 import { MidiMapping, MidiReject } from './mapping.ts'
@@ -83,7 +83,7 @@ export class MidiBridge implements Bridge {
       const backend = await loadMidiBackend(o.backend)
       this.open(backend)
     }
-    if (this.input) this.offs.push(this.input.onBytes((b) => this.onBytes(b)))
+    if (this.input) this.offs.push(this.input.onBytes(guarded(this.s, ctx.log, 'MIDI input', (b: Uint8Array) => this.onBytes(b))))
     if (this.output) this.offs.push(subscribeOutbound(ctx.clasp, this.namespace, o.transforms, (v, a, m) => this.onClasp(v, a, m)))
     ctx.log.info('midi bridge started', { base: this.mapping.base, input: this.input?.name, output: this.output?.name })
   }
