@@ -4,7 +4,7 @@
  * (a Float 1.0 stays a Float, bigint Ints keep all 64 bits), foreign JSON reads as the reference
  * reads it, and nothing malformed is ever accepted silently.
  */
-import { fc, test as prop } from '@fast-check/vitest'
+import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { JsonValueError, fromJsonable, parseJsonValue, payloadToValue, toJsonText, toJsonable, valueToPayload } from '../../bridges/json-value.ts'
 import type { ClaspValue } from '../../generated/types.ts'
@@ -26,19 +26,28 @@ describe('text form', () => {
     expect(same(back, v)).toBe(true)
   })
 
-  prop.prop([valueArbitrary({ maxDepth: 3 })], { numRuns: 2000 })('every value round-trips with its type', (v) => {
-    const back = parseJsonValue(toJsonText(v))
-    expect(valueEquals(back, v)).toBe(true)
-    expect(toJsonText(back)).toBe(toJsonText(v))
+  test('every value round-trips with its type', () => {
+    fc.assert(
+      fc.property(valueArbitrary({ maxDepth: 3 }), (v) => {
+        const back = parseJsonValue(toJsonText(v))
+        expect(valueEquals(back, v)).toBe(true)
+        expect(toJsonText(back)).toBe(toJsonText(v))
+      }),
+      { numRuns: 2000 },
+    )
   })
 
-  prop.prop([fc.json()])('foreign JSON parses like JSON.parse, with integers as Int', (text) => {
-    const plain = JSON.parse(text)
-    const ours = parseJsonValue(text)
-    const norm = (x: unknown): unknown =>
-      typeof x === 'bigint' ? Number(x) : Array.isArray(x) ? x.map(norm) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, norm(y)])) : x
-    if (/"\$(bytes|float|int|map)"/.test(text)) return // tags are ours by design
-    expect(norm(ours)).toEqual(norm(plain))
+  test('foreign JSON parses like JSON.parse, with integers as Int', () => {
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        const plain = JSON.parse(text)
+        const ours = parseJsonValue(text)
+        const norm = (x: unknown): unknown =>
+          typeof x === 'bigint' ? Number(x) : Array.isArray(x) ? x.map(norm) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, norm(y)])) : x
+        if (/"\$(bytes|float|int|map)"/.test(text)) return // tags are ours by design
+        expect(norm(ours)).toEqual(norm(plain))
+      }),
+    )
   })
 
   test('integers beyond i64 read as floats; reading is strict', () => {
@@ -63,8 +72,12 @@ describe('MQTT payloads', () => {
     expect(payloadToValue(Buffer.from([0xff, 0xfe, 0x00]))).toEqual(new Uint8Array([0xff, 0xfe, 0x00]))
   })
 
-  prop.prop([valueArbitrary({ maxDepth: 2 })])('json payloads are lossless', (v) => {
-    expect(valueEquals(payloadToValue(valueToPayload(v)), v)).toBe(true)
+  test('json payloads are lossless', () => {
+    fc.assert(
+      fc.property(valueArbitrary({ maxDepth: 2 }), (v) => {
+        expect(valueEquals(payloadToValue(valueToPayload(v)), v)).toBe(true)
+      }),
+    )
   })
 
   test('raw format sends strings and bytes bare', () => {
