@@ -17,9 +17,11 @@
  * Limits: Bearer token (401; `?token=` for EventSource), CORS origin list, body size (413).
  * Bad JSON is 400 and counted as malformed; nothing malformed reaches the router.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES, createServer } from 'node:http'
+import type { Duplex } from 'node:stream'
 import type { ClaspValue } from '../generated/types.ts'
 import { ClaspError } from '../runtime/client/index.ts'
+import { ClaspEncodeError } from '../runtime/codec/errors.ts'
 import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { JsonValueError, parseJsonValue, toJsonText } from './json-value.ts'
@@ -57,6 +59,8 @@ function body(fields: Record<string, ClaspValue | undefined>): ClaspValue {
 
 /** Router refusal or client failure → HTTP status. */
 function statusOf(e: unknown): number {
+  // A value or revision the wire cannot carry is the request's fault, like an oversized body.
+  if (e instanceof ClaspEncodeError) return e.code === 'PAYLOAD_TOO_LARGE' ? 413 : 400
   if (!(e instanceof ClaspError)) return 500
   if (e.kind === 'router') {
     if (/RevisionConflict|ConflictRejected/.test(e.message)) return 409
@@ -100,18 +104,28 @@ export class HttpBridge implements Bridge {
         else res.destroy()
       })
     })
-    server.on('clientError', (e, socket) => {
+    server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex & { bytesWritten?: number }) => {
+      // A reset is the peer going away, not bad input. Otherwise reply as Node's own default
+      // handler would (400; 431 for oversized headers; 408), unless a response already started.
+      if (e.code === 'ECONNRESET') return void socket.destroy()
       countMalformed(this.counters, ctx.log, 'malformed HTTP request', { error: e.message })
-      socket.destroy()
+      if (!socket.writable || socket.bytesWritten !== 0) return void socket.destroy()
+      const status = e.code === 'HPE_HEADER_OVERFLOW' ? 431 : e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy())
     })
     const host = this.options.host ?? '0.0.0.0'
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.options.port ?? 8080, host, () => {
-        server.off('error', reject)
-        resolve()
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(this.options.port ?? 8080, host, () => {
+          server.off('error', reject)
+          resolve()
+        })
       })
-    })
+    } catch (e) {
+      this.hub.stop() // no subscription left behind by a start that failed
+      throw e
+    }
     this.server = server
     this.keepAlive = setInterval(() => {
       for (const s of this.streams) s.write(': keep-alive\n\n')
@@ -172,21 +186,34 @@ export class HttpBridge implements Bridge {
     const p = url.pathname
     const m = req.method ?? 'GET'
     const rest = (prefix: string) => decodePath(p.slice(prefix.length))
-    if (p === '/v1/health' || p === '/api/health') return this.reply(req, res, 200, body({ status: 'ok', protocol: 'CLASP', namespace: this.namespace }))
+    const read = m === 'GET' || m === 'HEAD' // HTTP/1.1: HEAD wherever GET
+    // A known resource asked with a method it does not take: 405 with the ones it does.
+    const notAllowed = (allow: string): never => {
+      req.resume()
+      res.setHeader('Allow', allow)
+      throw new HttpError(405, `${m} not allowed on ${p} (allowed: ${allow})`)
+    }
+    if (p === '/v1/health' || p === '/api/health') {
+      if (!read) return notAllowed('GET, HEAD')
+      req.resume()
+      return this.reply(req, res, 200, body({ status: 'ok', protocol: 'CLASP', namespace: this.namespace }))
+    }
     if (p.startsWith('/v1/state/')) {
-      if (m === 'GET' || m === 'HEAD') return this.getState(req, res, rest('/v1/state'))
+      if (read) return this.getState(req, res, rest('/v1/state'))
       if (m === 'PUT') return this.putState(req, res, rest('/v1/state'), false)
       if (m === 'DELETE') return this.deleteState(req, res, rest('/v1/state'))
+      return notAllowed('GET, HEAD, PUT, DELETE')
     }
-    if (p.startsWith('/v1/emit/') && m === 'POST') return this.emit(req, res, rest('/v1/emit'))
-    if ((p === '/v1/snapshot' || p.startsWith('/v1/snapshot/')) && m === 'GET') return this.snapshot(req, res, rest('/v1/snapshot'))
-    if ((p === '/v1/stream' || p.startsWith('/v1/stream/')) && m === 'GET') return this.stream(req, res, url.searchParams.get('pattern') ?? (rest('/v1/stream') || '/**'))
+    if (p.startsWith('/v1/emit/')) return m === 'POST' ? this.emit(req, res, rest('/v1/emit'), false) : notAllowed('POST')
+    if (p === '/v1/snapshot' || p.startsWith('/v1/snapshot/')) return read ? this.snapshot(req, res, rest('/v1/snapshot')) : notAllowed('GET, HEAD')
+    if (p === '/v1/stream' || p.startsWith('/v1/stream/')) return read ? this.stream(req, res, url.searchParams.get('pattern') ?? (rest('/v1/stream') || '/**')) : notAllowed('GET, HEAD')
     if (p.startsWith('/api/') && p !== '/api/') {
       const path = rest('/api')
-      if (m === 'GET') return this.getState(req, res, path)
+      if (read) return this.getState(req, res, path)
       if (m === 'PUT') return this.putState(req, res, path, true)
-      if (m === 'POST') return this.emit(req, res, path)
+      if (m === 'POST') return this.emit(req, res, path, true)
       if (m === 'DELETE') return this.deleteState(req, res, path)
+      return notAllowed('GET, HEAD, PUT, POST, DELETE')
     }
     req.resume()
     throw new HttpError(404, `no route for ${m} ${p}`)
@@ -220,10 +247,13 @@ export class HttpBridge implements Bridge {
     this.reply(req, res, 200, body({ address: path, status: 'deleted', revision: rev }))
   }
 
-  private async emit(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  /** `lenient` (the `/api` alias): a body without `value` is the value. An empty body is a null event. */
+  private async emit(req: IncomingMessage, res: ServerResponse, path: string, lenient: boolean): Promise<void> {
     this.checkPath(path)
     const json = await this.readJson(req, true)
-    const value = isMap(json) && 'value' in json ? (json as Record<string, ClaspValue>).value : json
+    const hasValue = isMap(json) && 'value' in json
+    if (!hasValue && !lenient && json !== null) throw new HttpError(400, 'body must be {"value": ...} (or empty, for a null event)')
+    const value = hasValue ? (json as Record<string, ClaspValue>).value : json
     const error = this.hub.emit(undefined, path, value)
     if (error) throw new HttpError(error === 'not connected to the router' ? 503 : 413, error)
     this.reply(req, res, 200, body({ address: path, status: 'emitted' }))
@@ -244,6 +274,7 @@ export class HttpBridge implements Bridge {
     const error = ClientHub.patternError(pattern)
     if (error) throw new HttpError(400, `bad pattern ${pattern}: ${error}`)
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' })
+    if (req.method === 'HEAD') return void res.end()
     res.write('retry: 2000\n\n')
     for (const e of this.hub.snapshot(pattern)) this.sendSse(res, { kind: 'param', address: e.address, value: e.value, revision: e.revision })
     this.streams.add(res)
@@ -330,8 +361,9 @@ export class HttpBridge implements Bridge {
     const origin = req.headers.origin
     const allowed = this.options.cors ?? []
     if (!origin || allowed.length === 0) return {}
-    if (allowed.includes('*')) return { 'Access-Control-Allow-Origin': '*' }
-    return allowed.includes(origin) ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {}
+    // ETag is not a CORS-safelisted response header: without this a page cannot read it for If-Match.
+    if (allowed.includes('*')) return { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'ETag' }
+    return allowed.includes(origin) ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'ETag', Vary: 'Origin' } : {}
   }
 
   private reply(req: IncomingMessage, res: ServerResponse, status: number, value: ClaspValue): void {

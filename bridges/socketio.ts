@@ -59,6 +59,9 @@ type AnySocket = Socket | ClientSocket
 
 type Ack = (reply: unknown) => void
 
+/** Event names Socket.IO keeps for itself: `emit` throws for them, and its parser drops them on input. */
+const RESERVED_EVENTS = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'])
+
 /** Every socket, accepted or our own client, is a ClientHub client subscribed to the whole namespace. */
 export class SocketIoBridge implements Bridge {
   readonly kind = 'socketio'
@@ -100,13 +103,18 @@ export class SocketIoBridge implements Bridge {
       countMalformed(this.counters, ctx.log, 'Socket.IO connection error', { error: e.message })
     })
     const host = this.options.host ?? '0.0.0.0'
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject)
-      http.listen(this.options.port ?? 3000, host, () => {
-        http.off('error', reject)
-        resolve()
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject)
+        http.listen(this.options.port ?? 3000, host, () => {
+          http.off('error', reject)
+          resolve()
+        })
       })
-    })
+    } catch (e) {
+      this.hub.stop() // no subscription left behind by a start that failed
+      throw e
+    }
     this.http = http
     this.io = io
     ctx.log.info(`Socket.IO bridge listening on http://${host}:${this.port}`, { namespace: this.namespace })
@@ -119,8 +127,20 @@ export class SocketIoBridge implements Bridge {
     this.client = socket
     this.hub.subscribe(socket, '/**')
     socket.onAny(guarded(this.counters, this.ctx!.log, 'Socket.IO input', (event: unknown, ...args: unknown[]) => this.onEvent(socket, event, args)))
-    socket.on('connect', () => ctx.log.info('Socket.IO bridge connected', { url: target, namespace: this.namespace }))
-    socket.on('connect_error', (e: Error) => countError(this.counters, ctx.log, 'Socket.IO connection failed', { url: target, error: e.message }))
+    let retryMs = 500
+    socket.on('connect', () => {
+      retryMs = 500
+      ctx.log.info('Socket.IO bridge connected', { url: target, namespace: this.namespace })
+    })
+    socket.on('connect_error', (e: Error) => {
+      countError(this.counters, ctx.log, 'Socket.IO connection failed', { url: target, error: e.message })
+      // A handshake the server refused (namespace middleware) is final for socket.io-client
+      // (`active` turns false): it is up to us to try again, with the same backoff as its own.
+      if (!socket.active && (o.reconnect ?? true) && this.client === socket) {
+        setTimeout(() => this.client === socket && !socket.active && socket.connect(), retryMs).unref()
+        retryMs = Math.min(retryMs * 2, 5000)
+      }
+    })
     socket.on('disconnect', (reason: string) => {
       ctx.log.warn('Socket.IO link lost', { url: target, reason })
       // socket.io-client leaves it to us to come back after the server disconnected us.
@@ -133,7 +153,10 @@ export class SocketIoBridge implements Bridge {
     this.hub.stop()
     const client = this.client
     this.client = undefined
-    client?.close()
+    if (client) {
+      client.close()
+      this.hub.drop(client)
+    }
     const io = this.io
     this.io = undefined
     this.http = undefined
@@ -183,7 +206,7 @@ export class SocketIoBridge implements Bridge {
 
   private push(socket: AnySocket, u: HubUpdate): void {
     const event = u.address.slice(1)
-    if (event === '' || !this.allowed(event)) return
+    if (event === '' || RESERVED_EVENTS.has(event) || !this.allowed(event)) return
     socket.emit(event, toJsonable(u.value))
   }
 }

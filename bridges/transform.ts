@@ -112,7 +112,11 @@ export class Transforms {
 function mapNumber(value: ClaspValue, f: (x: number) => number, scaled: boolean): ClaspValue {
   if (typeof value === 'number') return f(value)
   if (typeof value === 'bigint') {
-    const out = f(Number(value))
+    const x = Number(value)
+    const out = f(x)
+    // An unscaled Int the rule left as it was (a rename, a clamp it is inside) keeps all 64 bits;
+    // going through a double would round anything beyond 2^53.
+    if (!scaled && out === x) return value
     return !scaled && Number.isInteger(out) ? BigInt(out) : out
   }
   return value

@@ -102,13 +102,18 @@ export class WsJsonBridge implements Bridge {
         done(given === token, 401, 'Unauthorized')
       },
     })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.once('listening', () => {
-        server.off('error', reject)
-        resolve()
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.once('listening', () => {
+          server.off('error', reject)
+          resolve()
+        })
       })
-    })
+    } catch (e) {
+      this.hub.stop() // no subscription left behind by a start that failed
+      throw e
+    }
     server.on('error', (e) => {
       this.counters.errors++
       ctx.log.error('WS-JSON server error', { error: e.message })
@@ -212,6 +217,12 @@ export class WsJsonBridge implements Bridge {
     const r = request as Fields
     id = r.id
     type = typeof r.type === 'string' ? r.type : r.type === undefined && 'address' in r ? 'set' : undefined
+    if (type === 'error') {
+      // The peer refused something we sent (in client mode, e.g. a server that takes no "value"
+      // messages). Answering an error with an error would bounce between the two forever.
+      countError(this.counters, this.ctx!.log, 'WS-JSON peer reported an error', { message: r.message, request_type: r.request_type })
+      return
+    }
     try {
       this.dispatch(ws, type, r, id)
     } catch (e) {

@@ -90,6 +90,17 @@ describe('value operations', () => {
     expect(t.inbound('/x', 420n).value).toBe(100n)
   })
 
+  test('an Int beyond 2^53 keeps every bit through a rule that does not change it (rename only, or a clamp it is inside)', () => {
+    const big = 9007199254740993n // 2^53 + 1: not a double
+    const rename = new Transforms([{ match: '/ext/*', to: '/clasp/*' }])
+    expect(rename.inbound('/ext/a', big)).toEqual({ address: '/clasp/a', value: big })
+    expect(rename.outbound('/clasp/a', -big)).toEqual({ address: '/ext/a', value: -big })
+    const wide = new Transforms([{ match: '/x', clamp: [-1e300, 1e300], integerOut: true }])
+    expect(wide.inbound('/x', big).value).toBe(big)
+    expect(wide.outbound('/x', big).value).toBe(big)
+    expect(new Transforms([{ match: '/x', clamp: [0, 100] }]).inbound('/x', big).value).toBe(100n) // a clamp that bites still clamps
+  })
+
   test('non-numeric values pass through untouched', () => {
     const t = new Transforms([{ match: '/x', scale: Normalize.dmx, invert: true }])
     for (const v of ['s', true, null, new Uint8Array([1]), [1n, 2n]]) expect(t.inbound('/x', v).value).toEqual(v)
