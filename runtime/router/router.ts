@@ -4,8 +4,8 @@
  * message type lives in handlers/; this file owns the connection lifecycle and delivery.
  */
 import { decode, encode } from '../../generated/codec.ts'
-import type { Message, ParamValue, SignalType, Ttl } from '../../generated/types.ts'
-import { ClaspDecodeError } from '../codec/errors.ts'
+import type { ClaspValue, Message, ParamValue, SignalType, Ttl } from '../../generated/types.ts'
+import { ClaspDecodeError, ClaspEncodeError } from '../codec/errors.ts'
 import { SubscriptionTrie, compilePattern } from '../address/index.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { type ConflictStrategy, type RouterConfig, resolveConfig } from './config.ts'
@@ -211,9 +211,9 @@ export class Router {
    * Deliver one message to every session with a matching subscription that accepts `signal`,
    * once per session whatever the overlap, skipping `exclude`. Encoded once for everybody.
    */
-  fanOut(address: string, signal: SignalType, message: Message, exclude: Session | undefined, how: Delivery): number {
+  fanOut(address: string, signal: SignalType, message: Message, exclude: Session | undefined, how: Delivery, encoded?: Uint8Array): number {
     const epoch = ++this.epoch
-    let frame: Uint8Array | undefined
+    let frame = encoded
     let count = 0
     this.subscriptions.forEachMatch(address, (sub) => {
       const s = sub.session
@@ -228,12 +228,24 @@ export class Router {
     return count
   }
 
+  /**
+   * The frame that will broadcast a SET once it is applied at `revision`, or undefined when it
+   * does not fit the wire. The broadcast carries a revision the writer's SET may not have had,
+   * so a value that just fitted the writer's frame can be too large for it: such a SET must be
+   * refused before it is applied, or the router would hold a value nobody hears of.
+   */
+  setBroadcastFrame(set: SetRequest, revision: bigint): Uint8Array | undefined {
+    try {
+      return encode(setBroadcast(set, revision))
+    } catch (e) {
+      if (e instanceof ClaspEncodeError) return undefined
+      throw e
+    }
+  }
+
   /** Broadcast an accepted SET to param subscribers, the writer included [CONF-75]. */
-  broadcastSet(param: Param, request: { lock?: boolean; unlock?: boolean; ttl?: Ttl }): void {
-    this.fanOut(param.address, 'param', {
-      type: 'SET', address: param.address, value: param.value, revision: param.revision,
-      lock: request.lock, unlock: request.unlock, ttl: request.ttl,
-    }, undefined, { kind: 'latest', key: param.address })
+  broadcastSet(param: Param, request: SetRequest, frame?: Uint8Array): void {
+    this.fanOut(param.address, 'param', setBroadcast({ ...request, address: param.address, value: param.value }, param.revision), undefined, { kind: 'latest', key: param.address }, frame)
   }
 
   /** Forward a PUBLISH to matching subscribers, never back to its sender. */
@@ -249,6 +261,13 @@ export class Router {
     if (entries.length === 0 && !alwaysSend) return
     for (const chunk of snapshotChunks(entries, this.config.snapshotChunkParams)) session.send({ type: 'SNAPSHOT', params: chunk })
   }
+}
+
+/** What of a SET request its broadcast repeats. */
+type SetRequest = { address: string; value: ClaspValue; lock?: boolean; unlock?: boolean; ttl?: Ttl }
+
+function setBroadcast(r: SetRequest, revision: bigint): Message {
+  return { type: 'SET', address: r.address, value: r.value, revision, lock: r.lock, unlock: r.unlock, ttl: r.ttl }
 }
 
 /** Subscription maxRate and epsilon (an extension the reference ignores) [CONF-64]. */

@@ -633,6 +633,22 @@ describe('robustness and limits', () => {
     expect(h.router.stats.decodeErrors).toBe(4)
   })
 
+  test('a SET whose broadcast (which adds the revision) would not fit one frame is refused before it is applied', () => {
+    const h = new Harness()
+    const c = h.client()
+    const bystander = h.client()
+    bystander.send({ type: 'SUBSCRIBE', id: 1, pattern: '/**', types: [] })
+    bystander.take()
+    const big = 'x'.repeat(65_520) // fits the writer's SET (no revision), not the broadcast
+    c.send({ type: 'SET', address: '/big', value: big })
+    expect(c.take()).toEqual([{ type: 'ERROR', code: 400, message: 'value too large: its broadcast SET would exceed the 65,535-byte frame payload', address: '/big' }])
+    expect(h.router.params.get('/big')).toBeUndefined()
+    expect(bystander.take()).toEqual([])
+    c.send({ type: 'SET', address: '/big', value: 'x'.repeat(65_500) }) // this one fits both ways
+    expect(c.takeType('ACK')).toMatchObject([{ address: '/big', revision: 1n }])
+    expect(bystander.takeType('SET')).toHaveLength(1)
+  })
+
   test('[CONF-138] a 10 KB client name is accepted', () => {
     const h = new Harness()
     const c = h.connect()

@@ -8,6 +8,7 @@ import type { BundleMessage, PublishMessage, SetMessage } from '../../../generat
 import { type Param, refusalText } from '../params.ts'
 import type { Router } from '../router.ts'
 import type { Session } from '../session.ts'
+import { VALUE_TOO_LARGE } from './set.ts'
 
 /** Bundles scheduled further ahead than this are refused rather than held for days. */
 const MAX_SCHEDULE_AHEAD_MS = 24 * 3600_000
@@ -35,6 +36,7 @@ function applyBundle(router: Router, session: Session, m: BundleMessage): void {
 
   // Check every SET against the state as the earlier SETs of this bundle would leave it.
   const pendingRevision = new Map<string, bigint>()
+  const frames: Uint8Array[] = []
   for (const s of sets) {
     const refusal = router.params.check(
       pendingRevision.has(s.address) && s.revision !== undefined ? { ...s, revision: undefined } : s,
@@ -46,16 +48,23 @@ function applyBundle(router: Router, session: Session, m: BundleMessage): void {
       session.send({ type: 'ERROR', code: 400, message: `Bundle rejected: ${text}`, address: s.address })
       return
     }
-    const current = router.params.get(s.address)
-    pendingRevision.set(s.address, (expected ?? current?.revision ?? 0n) + 1n)
+    const revision = (expected ?? router.params.get(s.address)?.revision ?? 0n) + 1n
+    pendingRevision.set(s.address, revision)
+    // Every broadcast must fit the wire before anything is applied (see Router.setBroadcastFrame).
+    const frame = router.setBroadcastFrame(s, revision)
+    if (!frame) {
+      session.send({ type: 'ERROR', code: 400, message: `Bundle rejected: ${VALUE_TOO_LARGE}`, address: s.address })
+      return
+    }
+    frames.push(frame)
   }
 
   let last: Param | undefined
   const now = router.clock.now()
-  for (const s of sets) {
+  sets.forEach((s, i) => {
     last = router.params.apply(s, session.id, now)
-    router.broadcastSet(last, s)
-  }
+    router.broadcastSet(last, s, frames[i])
+  })
   for (const p of publishes) router.broadcastPublish(p, session)
   session.send({ type: 'ACK', revision: last?.revision })
 }
