@@ -175,7 +175,9 @@ class Parser {
       if (this.s[this.i] !== '"') this.fail('expected a string key')
       const key = this.string()
       this.expect(':', "expected ':'")
-      out[key] = this.value(depth + 1, !raw && key === '$map')
+      // Only the value of a lone `$map` key is an escape body; in a bigger object (or in a body)
+      // `$map` is an ordinary key. Decided before parsing, as the value's decoding depends on it.
+      out[key] = this.value(depth + 1, !raw && key === '$map' && count === 0 && this.lastInObject())
       count++
       this.ws()
       if (this.s[this.i] === '}') {
@@ -184,20 +186,28 @@ class Parser {
       }
       this.expect(',', "expected ',' or '}'")
     }
-    if (count === 1) return raw ? out : untag(out, at)
-    // A `$map` key in a bigger object is an ordinary key: decode its value normally after all.
-    if ('$map' in out) out.$map = retag(out.$map, at)
-    return out
+    return count === 1 && !raw ? untag(out, at) : out
+  }
+
+  /** Is the value starting here the last one of its object? A bracket-counting scan, no parsing. */
+  lastInObject(): boolean {
+    const s = this.s
+    let depth = 0
+    for (let j = this.i; j < s.length; j++) {
+      const c = s[j]
+      if (c === '"') {
+        for (j++; j < s.length && s[j] !== '"'; j++) if (s[j] === '\\') j++
+      } else if (c === '{' || c === '[') depth++
+      else if (c === '}' || c === ']') {
+        if (depth === 0) return c === '}'
+        depth--
+      } else if (c === ',' && depth === 0) return false
+    }
+    return false
   }
 }
 
 const LITERALS: Array<[string, ClaspValue]> = [['true', true], ['false', false], ['null', null]]
-
-/** A value parsed raw that turned out not to be a `$map` body: apply the tag rules to it. */
-function retag(v: ClaspValue, at: number): ClaspValue {
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array || v instanceof Map) return v
-  return Object.keys(v).length === 1 ? untag(v as Record<string, ClaspValue>, at) : v
-}
 
 /** Decode a single-key tagged object (`$bytes`, `$float`, `$int`, `$map`); others pass through. */
 function untag(obj: Record<string, ClaspValue>, at: number): ClaspValue {
@@ -271,19 +281,19 @@ export function fromJsonable(x: unknown, numbers: 'auto' | 'float' = 'auto', dep
     }
     return out
   }
+  // Entries without a CLASP form are left out, and do not count for the tag rules.
+  const kept = Object.entries(x as object).filter(([, e]) => depth < MAX_DEPTH && !['undefined', 'function', 'symbol'].includes(typeof e))
   const out: Record<string, ClaspValue> = Object.create(null)
-  let count = 0
-  for (const [k, e] of Object.entries(x as object)) {
-    const v = fromJsonable(e, numbers, depth + 1, !raw && k === '$map')
-    if (v === undefined) continue
-    out[k] = v
-    count++
+  for (const [k, e] of kept) {
+    // Only the value of a lone `$map` key is an escape body (see the parser).
+    out[k] = fromJsonable(e, numbers, depth + 1, !raw && k === '$map' && kept.length === 1) as ClaspValue
   }
-  try {
-    if (count === 1) return raw ? out : untag(out, 0)
-    if ('$map' in out) out.$map = retag(out.$map, 0)
-  } catch {
-    // a malformed tag ({"$bytes": 5}) stays an ordinary map
+  if (kept.length === 1 && !raw) {
+    try {
+      return untag(out, 0)
+    } catch {
+      // a malformed tag ({"$bytes": 5}) stays an ordinary map
+    }
   }
   return out
 }

@@ -6,8 +6,10 @@
  *      (`inbound: 'param'`, the default; `event` or `auto` = retained → SET, else event).
  *      Payloads as in the MQTT bridge (`payloadToValue`).
  * Out: CLASP SETs under the namespace are published into the broker retained (so a device that
- *      subscribes later gets the current state from aedes), events not retained. Devices'
- *      subscriptions are aedes' own, with real wildcards, QoS and UNSUBSCRIBE.
+ *      subscribes later gets the current state from aedes), events not retained; both at QoS 1,
+ *      so devices that subscribed with QoS 1 or 2 get them at least once (not QoS 2: aedes does
+ *      not downgrade it for wildcard subscriptions granted QoS 1); streams at QoS 0, as CLASP
+ *      sends them. Devices' subscriptions are aedes' own, with real wildcards, QoS and UNSUBSCRIBE.
  * MQTT-to-MQTT delivery is aedes' job; the CLASP echo of a device's publish is suppressed.
  */
 import { type Server, createServer } from 'node:net'
@@ -156,7 +158,8 @@ export class MqttBrokerBridge implements Bridge {
       this.own.set(clasp, address, value).catch(fail)
       // It is state now: serve it to devices that subscribe later, as the router would, without
       // delivering it a second time (its echo is suppressed, so we never publish it ourselves).
-      if (!packet.retain && payload.length > 0) this.retainQuietly({ ...packet, retain: true })
+      // An empty payload (Null) clears the retained value, as a retained empty publish would.
+      if (!packet.retain) this.retainQuietly({ ...packet, retain: true })
     } else {
       const error = emitExternal(clasp, address, value)
       if (error) fail(new Error(error))
@@ -178,10 +181,11 @@ export class MqttBrokerBridge implements Bridge {
     if (!broker) return
     const out = this.transforms.outbound(address, value)
     const topic = addressToTopic(this.namespace, out.address)
-    if (topic === undefined) return
+    // `$` topics ($SYS) are the broker's, both ways (MQTT 4.7.2).
+    if (topic === undefined || topic.startsWith('$')) return
     this.counters.outbound++
     const packet = {
-      cmd: 'publish' as const, topic, qos: 0 as const, dup: false,
+      cmd: 'publish' as const, topic, qos: (meta.signal === 'stream' ? 0 : 1) as 0 | 1, dup: false,
       retain: meta.signal === 'param',
       payload: valueToPayload(out.value, this.options.format ?? 'json'),
     }

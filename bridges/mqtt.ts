@@ -10,7 +10,7 @@
  *      and stream samples not retained, all with the configured QoS; the payload is lossless
  *      JSON (`format: 'raw'` sends Strings and Bytes bare).
  * Loops: MQTT 5 subscriptions use No Local, so the broker does not return our own publishes; on
- *      MQTT 3.1.1 the last payload sent per topic is remembered and its return dropped. CLASP
+ *      MQTT 3.1.1 the payloads sent per topic are remembered until they return, and dropped. CLASP
  *      echoes of what came from MQTT are suppressed with OwnWrites.
  * CLASP patterns ↔ MQTT filters: `*` ↔ `+`, `**` ↔ `#` (`patternToFilter`, `filterToPattern`).
  */
@@ -86,6 +86,8 @@ export function addressToTopic(namespace: string, address: string): string | und
 }
 
 const SENT_MEMORY = 10_000
+/** How long `stop` lets QoS 1/2 publishes in flight be acknowledged before closing anyway, ms. */
+const STOP_GRACE_MS = 1000
 
 /** An MQTT.js client of an external broker, both directions; see the file comment. */
 export class MqttBridge implements Bridge {
@@ -94,8 +96,12 @@ export class MqttBridge implements Bridge {
   private readonly transforms: Transforms
   private readonly own = new OwnWrites()
   private readonly counters = emptyStats()
-  /** MQTT 3.1.1 has no No Local: the last payload we published per topic, to drop its return. */
-  private readonly sent = new Map<string, Buffer>()
+  /**
+   * MQTT 3.1.1 has no No Local: the payloads we published per topic, oldest first, to drop their
+   * returns (which come in the order sent, possibly after newer publishes went out).
+   */
+  private readonly sent = new Map<string, Buffer[]>()
+  private sentCount = 0
   private client: MqttClient | undefined
   private ctx: BridgeContext | undefined
   private unsubscribe: (() => void) | undefined
@@ -182,7 +188,15 @@ export class MqttBridge implements Bridge {
     this.unsubscribe = undefined
     const c = this.client
     this.client = undefined
-    if (c) await c.endAsync().catch(() => undefined)
+    if (!c) return
+    // A graceful end waits until every QoS 1/2 publish in flight is acknowledged: never, with
+    // the broker gone or no longer answering. Offline there is nothing to wait for; connected,
+    // the wait is bounded, and then the socket is closed anyway.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const graceful = c.endAsync(!c.connected).then(() => true, () => true)
+    const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), STOP_GRACE_MS) })
+    if (!(await Promise.race([graceful, late]))) c.stream?.destroy()
+    clearTimeout(timer)
   }
 
   stats(): BridgeStats {
@@ -194,8 +208,12 @@ export class MqttBridge implements Bridge {
   private onMessage(topic: string, payload: Buffer, retained: boolean): void {
     const { clasp, log } = this.ctx!
     const mine = this.sent.get(topic)
-    if (mine && mine.equals(payload)) {
-      this.sent.delete(topic)
+    const i = mine ? mine.findIndex((p) => p.equals(payload)) : -1
+    if (i >= 0) {
+      // Ours; older ones still listed were lost on the way (the broker keeps the order).
+      mine!.splice(0, i + 1)
+      this.sentCount -= i + 1
+      if (mine!.length === 0) this.sent.delete(topic)
       this.counters.suppressed++
       return
     }
@@ -240,8 +258,14 @@ export class MqttBridge implements Bridge {
     const payload = valueToPayload(out.value, this.options.format ?? 'json')
     const retain = meta.signal === 'param' && (this.options.retain ?? true)
     if ((this.options.protocolVersion ?? 5) === 4) {
-      if (this.sent.size >= SENT_MEMORY) this.sent.clear()
-      this.sent.set(topic, payload)
+      if (this.sentCount >= SENT_MEMORY) {
+        this.sent.clear()
+        this.sentCount = 0
+      }
+      const list = this.sent.get(topic)
+      if (list) list.push(payload)
+      else this.sent.set(topic, [payload])
+      this.sentCount++
     }
     this.counters.outbound++
     client.publish(topic, payload, { qos: this.options.qos ?? 0, retain }, (e) => {
