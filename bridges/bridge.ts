@@ -298,3 +298,14 @@ export function guarded<A extends unknown[]>(stats: BridgeStats, log: Logger, wh
     }
   }
 }
+
+/** Listen on a TCP port; rejects with the bind error (port in use, bad address) instead of emitting it. */
+export function listenOn(server: { once(e: 'error', f: (e: Error) => void): unknown; off(e: 'error', f: (e: Error) => void): unknown; listen(port: number, host: string, cb: () => void): unknown }, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+}

@@ -22,7 +22,7 @@ import type { Duplex } from 'node:stream'
 import type { ClaspValue } from '../generated/types.ts'
 import { ClaspError } from '../runtime/client/index.ts'
 import { ClaspEncodeError } from '../runtime/codec/errors.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, listenOn } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { JsonValueError, parseJsonValue, toJsonText } from './json-value.ts'
 
@@ -115,13 +115,7 @@ export class HttpBridge implements Bridge {
     })
     const host = this.options.host ?? '0.0.0.0'
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(this.options.port ?? 8080, host, () => {
-          server.off('error', reject)
-          resolve()
-        })
-      })
+      await listenOn(server, this.options.port ?? 8080, host)
     } catch (e) {
       this.hub.stop() // no subscription left behind by a start that failed
       throw e

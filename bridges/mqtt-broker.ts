@@ -16,7 +16,7 @@ import { type Server, createServer } from 'node:net'
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes'
 import type { ClaspValue } from '../generated/types.ts'
 import type { UpdateMeta } from '../runtime/client/index.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emitExternal, emptyStats, forwardable, guarded, OwnWrites, subscribeOutbound } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emitExternal, emptyStats, forwardable, guarded, listenOn, OwnWrites, subscribeOutbound } from './bridge.ts'
 import { type PayloadFormat, payloadToValue, valueToPayload } from './json-value.ts'
 import { addressToTopic, filterToPattern, topicToAddress } from './mqtt.ts'
 import { Transforms } from './transform.ts'
@@ -94,13 +94,7 @@ export class MqttBrokerBridge implements Bridge {
     })
     const server = createServer(broker.handle)
     const host = o.host ?? '0.0.0.0'
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(o.port ?? 1883, host, () => {
-        server.off('error', reject)
-        resolve()
-      })
-    }).catch((e) => {
+    await listenOn(server, o.port ?? 1883, host).catch((e) => {
       broker.close()
       throw e
     })

@@ -22,7 +22,7 @@ import { type Server as HttpServer, createServer } from 'node:http'
 import { Server, type Socket } from 'socket.io'
 import { type Socket as ClientSocket, io as connectTo } from 'socket.io-client'
 import type { ClaspValue } from '../generated/types.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection, guarded } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection, guarded, listenOn } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { fromJsonable, toJsonable } from './json-value.ts'
 
@@ -104,13 +104,7 @@ export class SocketIoBridge implements Bridge {
     })
     const host = this.options.host ?? '0.0.0.0'
     try {
-      await new Promise<void>((resolve, reject) => {
-        http.once('error', reject)
-        http.listen(this.options.port ?? 3000, host, () => {
-          http.off('error', reject)
-          resolve()
-        })
-      })
+      await listenOn(http, this.options.port ?? 3000, host)
     } catch (e) {
       this.hub.stop() // no subscription left behind by a start that failed
       throw e
