@@ -1,8 +1,13 @@
 /**
- * UDP helpers on 127.0.0.1 for the Art-Net and sACN tests (the router rig, logger and peer
- * policy come from test/support/peers.ts).
+ * Helpers on 127.0.0.1 for the bridge tests: UDP sockets and E1.31 packets for Art-Net and sACN,
+ * and a first start that fails on a taken TCP port for the listening bridges (the router rig,
+ * logger and peer policy come from test/support/peers.ts).
  */
 import { type Socket, createSocket } from 'node:dgram'
+import { type AddressInfo, createServer } from 'node:net'
+import { expect } from 'vitest'
+import type { Bridge } from '../../bridges/bridge.ts'
+import type { BridgeRig } from '../support/peers.ts'
 
 /** A UDP socket that records every datagram (with its arrival time, for pacing checks). */
 export interface Udp {
@@ -55,4 +60,22 @@ export function e131(universe: number, data: number[], o: { cid?: number; priori
   dv.setUint16(123, n + 1)
   b.set(data, 126)
   return b
+}
+
+/**
+ * Starts a listening bridge on the rig after a first start that fails with EADDRINUSE (another
+ * socket holds the TCP port it is told to use), then on a free port: for tests that a failed
+ * start leaves nothing behind.
+ */
+export async function startAfterFailedListen<B extends Bridge & { options: { port?: number } }>(rig: BridgeRig, bridge: B): Promise<B> {
+  const blocker = createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()))
+  bridge.options.port = (blocker.address() as AddressInfo).port
+  try {
+    await expect(bridge.start({ clasp: rig.clasp, log: rig.log })).rejects.toThrow(/EADDRINUSE/)
+  } finally {
+    await new Promise<void>((resolve) => blocker.close(() => resolve()))
+  }
+  bridge.options.port = 0
+  return rig.start(bridge)
 }

@@ -6,6 +6,7 @@
  * dropped without touching router state. osc-min is used only for what liblo cannot send
  * (blobs, time-tag args, future bundles, garbage).
  */
+import fc from 'fast-check'
 import { createSocket } from 'node:dgram'
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -48,6 +49,7 @@ async function sendRaw(port: number, bytes: Uint8Array | DataView) {
 }
 
 const seenAt = (rig: BridgeRig, address: string) => rig.seen.filter((s) => s.address === address)
+const int = (value: number) => ({ type: 'integer' as const, value })
 
 describe('time tags (NTP 1900 ↔ Unix µs)', () => {
   test('conversion both ways; 1 means immediately', () => {
@@ -63,6 +65,23 @@ describe('time tags (NTP 1900 ↔ Unix µs)', () => {
     expect(argsToValue([])).toBeNull()
     expect(argsToValue([{ type: 'float', value: 0.5 }])).toBe(0.5)
     expect(argsToValue([{ type: 'integer', value: 1 }, { type: 'array', value: [{ type: 'true', value: true }] }])).toEqual([1n, [true]])
+  })
+})
+
+/** Time tags round to the nearest µs both ways, and liblo's truncated fractions read back exactly. */
+describe('time-tag rounding', () => {
+  test('µs → time tag → µs is exact, and a liblo time tag (usec × 4294.967295, truncated) reads back as its usec', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 2n, max: 2_085_978_495_999_999n }), (us) => {
+        expect(timetagToMicros(microsToTimetag(us))).toBe(us)
+      }),
+    )
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 999_999 }), (usec) => {
+        const liblo: [number, number] = [2_208_988_800 + 1_700_000_000, Math.floor(usec * 4294.967295)]
+        expect(timetagToMicros(liblo)).toBe(1_700_000_000_000_000n + BigInt(usec))
+      }),
+    )
   })
 })
 
@@ -210,5 +229,53 @@ describe.skipIf(!oscsend.ok || !oscdump.ok || !oscsendfile.ok)('OSC bridge again
     const { rig, bridge } = await setup({}, false)
     const second = new OscBridge({ namespace: '/osc2', host: '127.0.0.1', port: bridge.port })
     await expect(second.start({ clasp: rig.clasp, log: rig.log })).rejects.toThrow(/EADDRINUSE/)
+  })
+})
+
+/**
+ * Raw datagrams (no liblo needed): values too large for one CLASP frame and far-future bundles in
+ * event mode, nested bundle order, and bundles with one bad element.
+ */
+describe('OSC bridge edge cases (raw UDP)', () => {
+  test("signal 'event': a value too large for one CLASP frame is a counted error, not an exception", async () => {
+    const { rig, bridge } = await setup({ signal: 'event' }, false)
+    // 60,000 `T` type tags: a 60 KB datagram that becomes an Array of 60,000 Bools.
+    const address = Buffer.from('/big\0\0\0\0')
+    const tags = Buffer.alloc(60_004)
+    tags.write(`,${'T'.repeat(60_000)}`)
+    await sendRaw(bridge.port, Buffer.concat([address, tags]))
+    await waitFor(() => bridge.stats().errors >= 1, 3000, 'the error')
+    await sendRaw(bridge.port, toBuffer({ address: '/after', args: [int(1)] }))
+    await waitFor(() => seenAt(rig, '/osc/after').length > 0, 3000, 'a message after the big one')
+    expect(bridge.stats()).toMatchObject({ errors: 1 })
+  })
+
+  test("signal 'event': a bundle more than 24 h ahead is refused (as the router refuses such param bundles), not delivered at once", async () => {
+    const { rig, bridge } = await setup({ signal: 'event' }, false)
+    const at = microsToTimetag(BigInt(Date.now() + 30 * 24 * 3600_000) * 1000n) // 30 days: beyond setTimeout's 24.8-day limit
+    await sendRaw(bridge.port, toBuffer({ timetag: at, elements: [{ address: '/later', args: [int(1)] }, { address: '/later2', args: [int(2)] }] }))
+    await sleep(200)
+    expect(seenAt(rig, '/osc/later')).toHaveLength(0)
+    await waitFor(() => bridge.stats().errors >= 1, 3000, 'the refusal')
+    expect(rig.log.entries.some((e) => e.level === 'warn' && /24 h/.test(String(e.fields?.error)))).toBe(true)
+  })
+
+  test("a nested bundle's messages apply after those of the bundle that encloses it (its time tag is ≥ the outer one)", async () => {
+    const { rig, bridge } = await setup({}, false)
+    await sendRaw(bridge.port, toBuffer({ timetag: [0, 1], elements: [{ address: '/x', args: [int(1)] }, { timetag: [0, 1], elements: [{ address: '/x', args: [int(2)] }] }] }))
+    await waitFor(() => seenAt(rig, '/osc/x').length >= 2, 3000, 'both writes')
+    expect(seenAt(rig, '/osc/x').map((s) => s.value)).toEqual([1n, 2n])
+    expect(rig.router.params.get('/osc/x')?.value).toBe(2n)
+  })
+
+  test('a bundle with one element whose address is a pattern is dropped whole (docs: no half-applied cue)', async () => {
+    const { rig, bridge } = await setup({}, false)
+    await sendRaw(bridge.port, toBuffer({ timetag: [0, 1], elements: [{ address: '/cue/a', args: [int(1)] }, { address: '/cue/*', args: [int(2)] }] }))
+    await waitFor(() => bridge.stats().malformed >= 1, 3000, 'the malformed element')
+    await sendRaw(bridge.port, toBuffer({ address: '/after', args: [int(1)] }))
+    await waitFor(() => seenAt(rig, '/osc/after').length > 0, 3000, 'a message after the bundle')
+    expect(seenAt(rig, '/osc/cue/a')).toHaveLength(0)
+    expect(rig.router.params.get('/osc/cue/a')).toBeUndefined()
+    expect(bridge.stats()).toMatchObject({ malformed: 1, inbound: 1 })
   })
 })

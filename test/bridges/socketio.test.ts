@@ -12,6 +12,7 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { SocketIoBridge, type SocketIoBridgeOptions } from '../../bridges/socketio.ts'
 import { bridgeRig } from '../support/peers.ts'
 import { sleep, waitFor } from '../support/wait.ts'
+import { startAfterFailedListen } from './harness.ts'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -36,6 +37,8 @@ async function client(url: string): Promise<{ socket: Socket; got: Array<[string
   })
   return { socket, got }
 }
+
+const hubClients = (bridge: SocketIoBridge) => (bridge as unknown as { hub: { clientCount: number } }).hub.clientCount
 
 describe('Socket.IO bridge (socket.io-client)', () => {
   test('events become SETs at {ns}/{event}, deep paths kept, with an acknowledgement', async () => {
@@ -162,5 +165,91 @@ describe('Socket.IO bridge as a client of an existing server', () => {
     expect(bridge.connected).toBe(false)
     expect(bridge.stats().errors).toBeGreaterThanOrEqual(1)
     expect(rig.log.entries.some((e) => e.msg === 'Socket.IO connection failed' && /bad token/.test(String(e.fields?.error)))).toBe(true)
+  })
+})
+
+/**
+ * A client-mode bridge whose handshake was refused keeps trying (socket.io-client gives up after
+ * a middleware refusal), addresses whose event name Socket.IO reserves (`disconnect`,
+ * `connect`…) are not emitted (`emit` throws for them), and neither a failed start nor a stop
+ * leaves a hub subscription behind.
+ */
+describe('Socket.IO bridge: handshake retries, reserved event names, hub subscriptions', () => {
+  test('client mode: after a refused handshake the bridge keeps trying, and connects once the server accepts', async () => {
+    const http = createServer()
+    const ioServer = new Server(http)
+    let attempts = 0
+    let accept = false
+    ioServer.of('/show').use((_socket, next) => {
+      attempts++
+      next(accept ? undefined : new Error('not yet'))
+    })
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()))
+    cleanups.push(() => new Promise<void>((resolve) => ioServer.close(() => resolve())))
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    const bridge = await rig.start(new SocketIoBridge({ namespace: '/socketio', serverUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, sioNamespace: '/show', connectTimeoutMs: 300 }))
+    expect(bridge.connected).toBe(false)
+    await waitFor(() => attempts >= 2, 3000, 'a second handshake after the refusal')
+    accept = true
+    await waitFor(() => bridge.connected, 8000, 'the connection once accepted')
+    expect(bridge.stats().errors).toBeGreaterThanOrEqual(2)
+  }, 15_000)
+
+  test('client mode with reconnect: false does not retry a refused handshake', async () => {
+    const http = createServer()
+    const ioServer = new Server(http)
+    let attempts = 0
+    ioServer.of('/show').use((_socket, next) => {
+      attempts++
+      next(new Error('no'))
+    })
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()))
+    cleanups.push(() => new Promise<void>((resolve) => ioServer.close(() => resolve())))
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    await rig.start(new SocketIoBridge({ namespace: '/socketio', serverUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, sioNamespace: '/show', connectTimeoutMs: 300, reconnect: false }))
+    await sleep(1200)
+    expect(attempts).toBe(1)
+  })
+
+  test('an address whose event name Socket.IO reserves is not emitted (emit would throw); the others still are', async () => {
+    const { rig, url } = await setup()
+    const thrown: Error[] = []
+    rig.clasp.onError((e) => thrown.push(e))
+    const a = await client(url)
+    for (const name of ['disconnect', 'connect', 'connect_error', 'disconnecting', 'newListener', 'removeListener']) await rig.observer.set(`/socketio/${name}`, 1n)
+    await rig.observer.set('/socketio/fine', 2n)
+    await waitFor(() => a.got.length >= 1, 2000, 'the deliverable update')
+    await sleep(100)
+    expect(a.got).toEqual([['fine', [2]]])
+    expect(thrown).toEqual([])
+  })
+
+  test('a start that could not listen leaves no subscription behind: started again, a socket never gets its own write', async () => {
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    const bridge = await startAfterFailedListen(rig, new SocketIoBridge({ namespace: '/socketio', host: '127.0.0.1', port: 0 }))
+    const a = await client(`http://127.0.0.1:${bridge.port}`)
+    expect(await a.socket.timeout(2000).emitWithAck('mine', 1)).toEqual({ ok: true, revision: 1 })
+    await rig.observer.set('/socketio/theirs', 2n)
+    await waitFor(() => a.got.length >= 1, 2000, 'the other write')
+    await sleep(100)
+    expect(a.got).toEqual([['theirs', [2]]])
+  })
+
+  test('client mode: stop() forgets the link socket in the hub', async () => {
+    const http = createServer()
+    const ioServer = new Server(http)
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve()))
+    cleanups.push(() => new Promise<void>((resolve) => ioServer.close(() => resolve())))
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    const bridge = new SocketIoBridge({ namespace: '/socketio', serverUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}` })
+    await bridge.start({ clasp: rig.clasp, log: rig.log })
+    expect(bridge.connected).toBe(true)
+    expect(hubClients(bridge)).toBe(1)
+    await bridge.stop()
+    expect(hubClients(bridge)).toBe(0)
   })
 })

@@ -9,6 +9,7 @@ import WebSocket, { WebSocketServer } from 'ws'
 import { WsJsonBridge, type WsJsonBridgeOptions } from '../../bridges/wsjson.ts'
 import { bridgeRig } from '../support/peers.ts'
 import { sleep, waitFor } from '../support/wait.ts'
+import { startAfterFailedListen } from './harness.ts'
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => {
@@ -224,5 +225,49 @@ describe('WebSocket JSON bridge as a client of an existing server', () => {
     expect(bridge.connected).toBe(false)
     expect(bridge.stats().errors).toBeGreaterThanOrEqual(1)
     expect(rig.log.entries.some((e) => e.level === 'warn' && /not reachable yet/.test(e.msg))).toBe(true)
+  })
+})
+
+/**
+ * An `error` message from the peer is never answered with another error (two bridges, or a bridge
+ * and a server speaking the protocol, would bounce errors forever), and a start that failed to
+ * listen leaves no subscription behind.
+ */
+describe('WS-JSON bridge: peer errors and failed starts', () => {
+  test('an error from the peer is counted, never answered: a client-mode bridge linked to a server-mode one does not ping-pong errors', async () => {
+    const { rig, bridge: server } = await setup({ namespace: '/b' })
+    const client = await rig.start(new WsJsonBridge({ namespace: '/a', serverUrl: `ws://127.0.0.1:${server.port}/` }))
+    await rig.observer.set('/a/x', 1n) // goes to the server as a "value" message, which it does not take
+    await waitFor(() => client.stats().errors >= 1, 2000, 'the server refusal at the client')
+    await sleep(300)
+    expect(server.stats().malformed).toBe(1) // the "value" message
+    expect(client.stats()).toMatchObject({ malformed: 0, errors: 1 }) // its error reply, not answered
+  })
+
+  test('a client sending {"type":"error"} gets no reply', async () => {
+    const { url } = await setup()
+    const { ws, frames } = await client(url)
+    ws.send('{"type":"error","message":"something","request_type":"value"}')
+    ws.send('{"type":"get","address":"/none","id":1}')
+    await waitFor(() => frames.length >= 1, 2000, 'the get error')
+    await sleep(100)
+    expect(frames.map((f) => JSON.parse(f))).toEqual([{ type: 'error', message: 'no value at /none', request_type: 'get', id: 1 }])
+  })
+
+  test('a start that could not listen leaves no subscription behind: started again, a client never gets its own write', async () => {
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    const bridge = await startAfterFailedListen(rig, new WsJsonBridge({ namespace: '/', host: '127.0.0.1', port: 0 }))
+    const { ws, frames } = await client(`ws://127.0.0.1:${bridge.port}/`)
+    ws.send(JSON.stringify({ type: 'subscribe', pattern: '/**' }))
+    ws.send(JSON.stringify({ type: 'set', address: '/mine', value: 1, id: 1 }))
+    await waitFor(() => frames.some((f) => f.includes('"ack"')), 2000, 'the ack')
+    await rig.observer.set('/theirs', 2n)
+    await waitFor(() => frames.some((f) => f.includes('/theirs')), 2000, 'the other write')
+    await sleep(100)
+    expect(frames.map((f) => JSON.parse(f))).toEqual([
+      { type: 'ack', id: 1, address: '/mine', revision: 1 },
+      { type: 'value', address: '/theirs', value: 2, revision: 1 },
+    ])
   })
 })
