@@ -236,6 +236,8 @@ export class HttpBridge implements Bridge {
   private async deleteState(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     req.resume()
     this.checkPath(path)
+    // CLASP has no delete: DELETE writes null. An address that holds nothing stays that way (404, as the reference).
+    if (!this.hub.get(path)) throw new HttpError(404, `no value at ${path}`)
     const revision = this.expectedRevision(req, undefined)
     const rev = await this.write(() => this.hub.set(undefined, path, null, revision === undefined ? undefined : { revision }))
     this.reply(req, res, 200, body({ address: path, status: 'deleted', revision: rev }))

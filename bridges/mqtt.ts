@@ -86,6 +86,8 @@ export function addressToTopic(namespace: string, address: string): string | und
 }
 
 const SENT_MEMORY = 10_000
+
+const isShared = (filter: string) => filter.startsWith('$share/')
 /** How long `stop` lets QoS 1/2 publishes in flight be acknowledged before closing anyway, ms. */
 const STOP_GRACE_MS = 1000
 
@@ -102,6 +104,8 @@ export class MqttBridge implements Bridge {
    */
   private readonly sent = new Map<string, Buffer[]>()
   private sentCount = 0
+  /** Without No Local on every subscription (MQTT 3.1.1, or shared subscriptions) our publishes can come back. */
+  private rememberSent = false
   private client: MqttClient | undefined
   private ctx: BridgeContext | undefined
   private unsubscribe: (() => void) | undefined
@@ -141,6 +145,7 @@ export class MqttBridge implements Bridge {
       if (filter === undefined) throw new Error(`MQTT subscribe pattern ${f} is outside the namespace ${this.namespace}`)
       return filter
     })
+    this.rememberSent = (o.protocolVersion ?? 5) === 4 || filters.some(isShared)
     const client = mqtt.connect(url, opts)
     this.client = client
     client.on('message', guarded(this.counters, ctx.log, 'MQTT input', (topic: string, payload: Buffer, packet: { retain: boolean }) => this.onMessage(topic, payload, packet.retain)))
@@ -156,9 +161,12 @@ export class MqttBridge implements Bridge {
         if (subscribed) return // MQTT.js re-subscribes by itself after a reconnect
         subscribed = true
         // MQTT 5: No Local (our publishes do not come back) and Retain As Published (a live
-        // retained message keeps its flag, so it still counts as state).
+        // retained message keeps its flag, so it still counts as state). No Local on a shared
+        // subscription ($share/...) is a protocol error (MQTT 5 3.8.3.1): those go without it,
+        // and their returns are recognised the 3.1.1 way (rememberSent).
         const v5 = (o.protocolVersion ?? 5) === 5
-        client.subscribe(filters, { qos: o.qos ?? 0, ...(v5 ? { nl: true, rap: true } : {}) }, (e) => {
+        const subs = Object.fromEntries(filters.map((f) => [f, { qos: o.qos ?? 0, ...(v5 ? { nl: !isShared(f), rap: true } : {}) }]))
+        client.subscribe(subs, (e) => {
           clearTimeout(timer)
           if (e) {
             this.counters.errors++
@@ -257,7 +265,7 @@ export class MqttBridge implements Bridge {
     if (topic === undefined) return
     const payload = valueToPayload(out.value, this.options.format ?? 'json')
     const retain = meta.signal === 'param' && (this.options.retain ?? true)
-    if ((this.options.protocolVersion ?? 5) === 4) {
+    if (this.rememberSent) {
       if (this.sentCount >= SENT_MEMORY) {
         this.sent.clear()
         this.sentCount = 0

@@ -114,13 +114,16 @@ describe.skipIf(!curlBin.ok)('HTTP /v1 bridge (curl, fetch)', () => {
     expect(rig.router.params.get('/cfg/locked')?.value).toBe(1n)
   })
 
-  test('DELETE writes null; POST emits an event that is not stored', async () => {
+  test('DELETE writes null (404 where nothing is held); POST emits an event that is not stored', async () => {
     const { rig, base } = await setup()
     await rig.observer.set('/x', 1n)
     const d = await curl('-X', 'DELETE', `${base}/v1/state/x`)
     expect(d.status).toBe(200)
     expect(JSON.parse(d.body)).toEqual({ address: '/x', status: 'deleted', revision: 2 })
     expect(rig.router.params.get('/x')?.value).toBeNull()
+    const missing = await curl('-X', 'DELETE', `${base}/v1/state/never/written`)
+    expect(missing.status).toBe(404) // nothing to delete: no null param is created
+    expect(rig.router.params.get('/never/written')).toBeUndefined()
     const e = await curl('-X', 'POST', ...json('-d', '{"value": "go"}'), `${base}/v1/emit/cue/fire`)
     expect(e.status).toBe(200)
     expect(JSON.parse(e.body)).toEqual({ address: '/cue/fire', status: 'emitted' })

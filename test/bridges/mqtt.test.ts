@@ -144,6 +144,19 @@ describe.skipIf(!mosquitto.ok || !pubBin.ok || !subBin.ok)('MQTT client bridge a
     expect(bridge.stats().suppressed).toBeGreaterThanOrEqual(1)
   })
 
+  test('a shared subscription ($share/...) goes without No Local, as MQTT 5 requires, and our publishes that come back through it are still dropped', async () => {
+    const { rig, pub, start } = await setup({ subscribe: ['$share/desk/house/#'] })
+    const bridge = await start()
+    await rig.observer.set('/mqtt/house/lamp', 0.5)
+    await waitFor(() => bridge.stats().suppressed >= 1, 3000, 'our publish back through the shared subscription, dropped')
+    expect((await pub('-t', 'house/door', '-m', '1', '-r')).code).toBe(0)
+    await waitFor(() => seenAt(rig, '/mqtt/house/door').length > 0, 3000, 'input through the shared subscription')
+    await sleep(200)
+    expect(seenAt(rig, '/mqtt/house/lamp')).toHaveLength(1)
+    expect(rig.router.params.get('/mqtt/house/lamp')?.revision).toBe(1n)
+    expect(bridge.stats()).toMatchObject({ inbound: 1, outbound: 1, errors: 0 })
+  })
+
   test('bad input: non-JSON is a String, non-UTF-8 is Bytes, empty levels and oversized payloads are malformed', async () => {
     const { rig, pub, start } = await setup({ maxPayloadBytes: 64 })
     const bridge = await start()
