@@ -141,6 +141,7 @@ export const bridgeKinds: Record<string, BridgeKind> = {
     token: Type.Optional(Type.String({ minLength: 1, description: 'require ?token=<token> on the URL' })),
     maxPayloadBytes: Type.Optional(Type.Integer({ minimum: 64, description: 'larger frames close the connection (default 65536)' })),
     maxBufferedBytes: Type.Optional(Type.Integer({ minimum: 1024, description: 'disconnect clients with more queued (default 4 MiB)' })),
+    pingIntervalMs: Type.Optional(Type.Integer({ minimum: 0, description: 'ping every connection this often; drop one that missed a pong (default 30000; 0 = off)' })),
     serverUrl: Type.Optional(Type.String({ pattern: '^wss?://', description: 'client mode: connect to this WebSocket server instead of listening' })),
     connectTimeoutMs: Type.Optional(Type.Integer({ minimum: 0, description: 'client mode: wait this long for the server at start (default 5000)' })),
   }, async (o) => new (await implementations()).WsJsonBridge(o as unknown as WsJsonBridgeOptions)),

@@ -42,6 +42,12 @@ export interface WsJsonBridgeOptions extends BridgeOptions {
   maxPayloadBytes?: number
   /** A client with more than this many bytes queued is disconnected as too slow (default 4 MiB). */
   maxBufferedBytes?: number
+  /**
+   * Ping every connection this often, and drop one whose previous ping got no pong: a peer that
+   * vanished without closing (power cut, Wi-Fi gone) would otherwise keep its subscriptions, or
+   * in client mode a dead link would never be reopened (default 30000; 0 = off).
+   */
+  pingIntervalMs?: number
   /** Client mode: the WebSocket server to connect to, e.g. `ws://10.0.0.5:8080/clasp`. */
   serverUrl?: string
   /** Client mode: how long `start` waits for the first connection before going on (default 5000). */
@@ -132,6 +138,7 @@ export class WsJsonBridge implements Bridge {
       this.link = ws
       ws.on('open', () => {
         delay = 500
+        this.heartbeat(ws, 'server')
         this.hub.subscribe(ws, '/**')
         ctx.log.info('WS-JSON bridge connected', { url, namespace: this.namespace })
         opened?.()
@@ -176,10 +183,30 @@ export class WsJsonBridge implements Bridge {
   private onConnection(ws: WebSocket): void {
     ws.on('message', guarded(this.counters, this.ctx!.log, 'WS-JSON input', (data: Buffer, isBinary: boolean) => this.onFrame(ws, data, isBinary)))
     ws.on('close', () => this.hub.drop(ws))
+    this.heartbeat(ws, 'client')
     ws.on('error', (e) => {
       // ws reports protocol violations (e.g. an oversized frame) here, then closes.
       countMalformed(this.counters, this.ctx!.log, 'WS-JSON connection error', { error: e.message })
     })
+  }
+
+  /** See `pingIntervalMs`; the close that `terminate` causes does the cleanup (and the reopen). */
+  private heartbeat(ws: WebSocket, peer: string): void {
+    const every = this.options.pingIntervalMs ?? 30_000
+    if (every <= 0) return
+    let answered = true
+    ws.on('pong', () => (answered = true))
+    const timer = setInterval(() => {
+      if (!answered) {
+        countError(this.counters, this.ctx!.log, `WS-JSON ${peer} did not answer a ping; dropping the connection`, { afterMs: every })
+        ws.terminate()
+        return
+      }
+      answered = false
+      ws.ping()
+    }, every)
+    timer.unref()
+    ws.on('close', () => clearInterval(timer))
   }
 
   private send(ws: WebSocket, text: string): void {

@@ -271,3 +271,41 @@ describe('WS-JSON bridge: peer errors and failed starts', () => {
     ])
   })
 })
+
+// Half-open connections: a peer that vanished without closing answers no ping.
+describe('WS-JSON bridge: heartbeat', () => {
+  test('a client that stops answering pings is dropped and loses its subscriptions; one that answers stays', async () => {
+    const { rig, url, bridge } = await setup({ pingIntervalMs: 100 })
+    const alive = await client(url)
+    const mute = new WebSocket(url, { autoPong: false }) // like a peer whose network went away
+    cleanups.push(() => mute.terminate())
+    await new Promise<void>((resolve) => mute.once('open', () => resolve()))
+    const closed = new Promise<void>((resolve) => mute.once('close', () => resolve()))
+    mute.send(JSON.stringify({ type: 'subscribe', pattern: '/**' }))
+    alive.send({ type: 'subscribe', pattern: '/**' })
+    await closed
+    expect(bridge.stats().errors).toBe(1)
+    expect(rig.log.entries.some((e) => e.msg === 'WS-JSON client did not answer a ping; dropping the connection')).toBe(true)
+    await sleep(350) // three more rounds: the live client answers every ping
+    expect(bridge.clients).toBe(1)
+    await rig.observer.set('/after', 1n)
+    await waitFor(() => alive.got().some((m) => m.address === '/after'), 2000, 'an update at the live client')
+  })
+
+  test('client mode: a server that stops answering pings gets its link dropped and reopened', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: false })
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()))
+    let connections = 0
+    wss.on('connection', () => connections++)
+    cleanups.push(() => new Promise<void>((resolve) => {
+      for (const c of wss.clients) c.terminate()
+      wss.close(() => resolve())
+    }))
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    const bridge = await rig.start(new WsJsonBridge({ namespace: '/ws', serverUrl: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`, pingIntervalMs: 100 }))
+    await waitFor(() => connections >= 2, 5000, 'the link reopened after a missed pong')
+    expect(bridge.stats().errors).toBeGreaterThanOrEqual(1)
+    expect(rig.log.entries.some((e) => e.msg === 'WS-JSON server did not answer a ping; dropping the connection')).toBe(true)
+  })
+})
