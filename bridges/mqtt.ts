@@ -177,12 +177,15 @@ export class MqttBridge implements Bridge {
       })
       client.on('error', (e) => {
         countError(this.counters, ctx.log, 'MQTT error', { broker: url, error: e.message })
-        // Refused credentials will not get better by retrying.
+        // Refused credentials, or a protocol version the broker does not speak, will not get
+        // better by retrying.
         const code = (e as { code?: number }).code
-        if (!subscribed && (code === 4 || code === 5 || code === 134 || code === 135)) {
+        const badVersion = code === 1 || code === 132
+        if (!subscribed && (badVersion || code === 4 || code === 5 || code === 134 || code === 135)) {
           clearTimeout(timer)
           client.end(true)
-          reject(new Error(`MQTT broker ${url} refused the connection: ${e.message}`))
+          const hint = badVersion && (o.protocolVersion ?? 5) === 5 ? ' (an MQTT 3.1.1 broker: set protocolVersion 4)' : ''
+          reject(new Error(`MQTT broker ${url} refused the connection: ${e.message}${hint}`))
         }
       })
     })

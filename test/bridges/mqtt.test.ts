@@ -275,6 +275,20 @@ describe.skipIf(!mosquitto.ok || !subBin.ok)('MQTT client bridge: echoes of a bu
     expect(await within(5000, bridge.stop())).toBeLessThan(5000)
     await waitFor(() => closed === sockets.length, 2000, 'the socket closed')
   })
+
+  test('a broker that only speaks MQTT 3.1.1 ends start() with a hint to set protocolVersion 4, not endless retries', async () => {
+    // What a 3.1.1-only broker answers an MQTT 5 CONNECT: CONNACK "unacceptable protocol version".
+    const server = createServer((s) => {
+      s.once('data', () => s.end(Buffer.from([0x20, 0x02, 0x00, 0x01])))
+      s.on('error', () => undefined)
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
+    const port = (server.address() as { port: number }).port
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    await expect(rig.start(new MqttBridge({ namespace: '/mqtt', broker: `mqtt://127.0.0.1:${port}` }))).rejects.toThrow(/Unacceptable protocol version \(an MQTT 3\.1\.1 broker: set protocolVersion 4\)/)
+  })
 })
 
 describe.skipIf(!pubBin.ok || !subBin.ok)('embedded MQTT broker (aedes) with mosquitto clients', () => {
