@@ -15,6 +15,7 @@
 import type { ClaspValue } from '../generated/types.ts'
 import type { ClaspClient, SetOptions, UpdateMeta } from '../runtime/client/index.ts'
 import { SubscriptionTrie, compilePattern, parseAddress } from '../runtime/address/index.ts'
+import { valueEquals } from '../runtime/client/values.ts'
 import { type BridgeStats, emitExternal, OwnWrites, relativeToNamespace, subscribeOutbound, withinNamespace } from './bridge.ts'
 import { type TransformRule, Transforms } from './transform.ts'
 
@@ -177,8 +178,12 @@ export class ClientHub<C> {
     if (kind !== 'param' && kind !== 'event' && kind !== 'stream') return
     const echo = this.own.isOwnEcho(this.clasp!, address, value, meta)
     if (kind === 'param') {
+      const known = this.mirror.get(address)
       this.mirror.set(address, { value, revision: meta.revision, timestamp: meta.timestamp ?? this.clasp!.serverTime() })
-      if (meta.snapshot) return // clients ask for current values explicitly
+      // Clients ask for current values explicitly, so a snapshot is news only for what it changes:
+      // after the link to the router was lost, the resubscribe snapshot carries what was written
+      // meanwhile, and subscribed clients must hear of it.
+      if (meta.snapshot && (!known || (known.revision === meta.revision && valueEquals(known.value, value)))) return
     }
     const ext = this.external(address, value)
     if (!ext) return

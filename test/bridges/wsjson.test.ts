@@ -6,8 +6,11 @@
  */
 import { afterEach, describe, expect, test } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
+import { connect } from '../../runtime/client/index.ts'
+import { mergeSettings } from '../../runtime/cli/config.ts'
+import { startServer } from '../../runtime/server.ts'
 import { WsJsonBridge, type WsJsonBridgeOptions } from '../../bridges/wsjson.ts'
-import { bridgeRig } from '../support/peers.ts'
+import { bridgeRig, recordingLogger } from '../support/peers.ts'
 import { sleep, waitFor } from '../support/wait.ts'
 import { startAfterFailedListen } from './harness.ts'
 
@@ -307,5 +310,34 @@ describe('WS-JSON bridge: heartbeat', () => {
     await waitFor(() => connections >= 2, 5000, 'the link reopened after a missed pong')
     expect(bridge.stats().errors).toBeGreaterThanOrEqual(1)
     expect(rig.log.entries.some((e) => e.msg === 'WS-JSON server did not answer a ping; dropping the connection')).toBe(true)
+  })
+})
+
+// The bridge's own link to the router can drop too (a bridge running as its own process).
+describe('WS-JSON bridge: router link lost and restored', () => {
+  test('what was written while the link was down reaches subscribed clients after it is back', async () => {
+    const settings = mergeSettings(undefined, { host: '127.0.0.1', port: 0, tcpPort: 0, logLevel: 'silent' })
+    const server = await startServer(settings, undefined, () => undefined)
+    cleanups.push(() => server.close())
+    const routerUrl = `ws://127.0.0.1:${server.ports.ws}`
+    const writer = await connect(routerUrl, { name: 'writer', reconnect: false })
+    cleanups.push(() => writer.close())
+    await writer.set('/p/y', 'y1')
+    const clasp = await connect(routerUrl, { name: 'wsjson bridge', reconnect: { initialDelayMs: 100, jitter: 0 } })
+    cleanups.push(() => clasp.close())
+    const bridge = new WsJsonBridge({ namespace: '/', host: '127.0.0.1', port: 0 })
+    await bridge.start({ clasp, log: recordingLogger() })
+    cleanups.push(() => bridge.stop())
+    const c = await client(`ws://127.0.0.1:${bridge.port}/`)
+    c.send({ type: 'subscribe', pattern: '/p/**' })
+    await waitFor(() => c.got().some((m) => m.address === '/p/y' && m.value === 'y1'), 2000, 'the current value')
+
+    const off = clasp.onDisconnect(() => {
+      off()
+      void writer.set('/p/y', 'y2') // while the bridge cannot hear it
+    })
+    server.router.closeSession(server.router.sessions.get(clasp.session!)!, 'test drop')
+    await waitFor(() => c.got().some((m) => m.address === '/p/y' && m.value === 'y2'), 5000, 'the change made while the link was down')
+    expect(c.got().filter((m) => m.address === '/p/y').map((m) => m.value)).toEqual(['y1', 'y2'])
   })
 })
