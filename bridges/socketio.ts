@@ -71,6 +71,7 @@ export class SocketIoBridge implements Bridge {
   private http: HttpServer | undefined
   private io: Server | undefined
   private client: ClientSocket | undefined
+  private readonly whileDown = new Map<string, ClaspValue>()
   private ctx: BridgeContext | undefined
 
   constructor(readonly options: SocketIoBridgeOptions) {
@@ -125,6 +126,7 @@ export class SocketIoBridge implements Bridge {
     socket.on('connect', () => {
       retryMs = 500
       ctx.log.info('Socket.IO bridge connected', { url: target, namespace: this.namespace })
+      this.flushWhileDown(socket)
     })
     socket.on('connect_error', (e: Error) => {
       countError(this.counters, ctx.log, 'Socket.IO connection failed', { url: target, error: e.message })
@@ -201,6 +203,19 @@ export class SocketIoBridge implements Bridge {
   private push(socket: AnySocket, u: HubUpdate): void {
     const event = u.address.slice(1)
     if (event === '' || RESERVED_EVENTS.has(event) || !this.allowed(event)) return
+    if (socket === this.client && !socket.connected) {
+      // socket.io-client would buffer every emit while the link is down, without bound: keep
+      // the latest value per param instead (sent on reconnect); events of that time are lost.
+      if (u.kind === 'param') this.whileDown.set(event, u.value)
+      else this.counters.errors++
+      return
+    }
     socket.emit(event, toJsonable(u.value))
+  }
+
+  /** Client mode, on (re)connect: the params that changed while the link was down. */
+  private flushWhileDown(socket: ClientSocket): void {
+    for (const [event, value] of this.whileDown) socket.emit(event, toJsonable(value))
+    this.whileDown.clear()
   }
 }

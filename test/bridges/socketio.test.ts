@@ -157,6 +157,23 @@ describe('Socket.IO bridge as a client of an existing server', () => {
     await waitFor(() => rig.router.params.get('/socketio/scene')?.value === 4n, 2000, 'an event after the reconnect')
   })
 
+  test('while the link is down, params are kept as their latest value (sent on reconnect), not buffered without bound', async () => {
+    const s = await server()
+    const rig = await bridgeRig('/**')
+    cleanups.push(() => rig.close())
+    const bridge = await rig.start(new SocketIoBridge({ namespace: '/socketio', serverUrl: s.url, sioNamespace: '/show', auth: { token: 's3cret' } }))
+    await waitFor(() => s.sockets.length === 1, 2000, 'the bridge at the server')
+    s.sockets[0].disconnect(true) // the bridge reconnects after about a second
+    await waitFor(() => !bridge.connected, 2000, 'the link down')
+    for (let i = 1; i <= 50; i++) await rig.observer.set('/socketio/fader', i / 50)
+    rig.observer.emit('/socketio/cue', 'lost')
+    await waitFor(() => s.sockets.length === 2 && bridge.connected, 5000, 'the reconnect')
+    await waitFor(() => s.got.some(([e]) => e === 'fader'), 2000, 'the fader at the server')
+    await sleep(100)
+    expect(s.got).toEqual([['fader', [1]]]) // one latest value, not 50 emits; the event of that time is gone
+    expect(bridge.stats().errors).toBeGreaterThanOrEqual(1)
+  })
+
   test('a refused handshake is counted and logged; start() goes on and the bridge keeps trying', async () => {
     const s = await server()
     const rig = await bridgeRig('/**')
