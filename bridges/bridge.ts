@@ -11,6 +11,7 @@
  * - value conversion goes through the shared transform layer (transform.ts).
  */
 import type { ClaspValue } from '../generated/types.ts'
+import { backoffDelay, resolveReconnect } from '../runtime/client/backoff.ts'
 import type { ClaspClient, SetOptions, UpdateMeta } from '../runtime/client/index.ts'
 import type { Logger } from '../runtime/router/log.ts'
 import { valueEquals } from '../runtime/client/values.ts'
@@ -308,4 +309,22 @@ export function listenOn(server: { once(e: 'error', f: (e: Error) => void): unkn
       resolve()
     })
   })
+}
+
+/**
+ * How a client-mode bridge comes back after a lost link: the client's own backoff, without jitter
+ * (one bridge, one peer): 0.5 s doubling to 5 s, from the start again once connected.
+ */
+export class LinkBackoff {
+  private attempt = 0
+  private readonly options = resolveReconnect({ initialDelayMs: 500, maxDelayMs: 5000, jitter: 0 })!
+
+  /** The delay before the next attempt. */
+  next(): number {
+    return backoffDelay(++this.attempt, this.options, Math.random)
+  }
+
+  reset(): void {
+    this.attempt = 0
+  }
 }

@@ -22,7 +22,7 @@ import { type Server as HttpServer, createServer } from 'node:http'
 import { Server, type Socket } from 'socket.io'
 import { type Socket as ClientSocket, io as connectTo } from 'socket.io-client'
 import type { ClaspValue } from '../generated/types.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection, guarded, listenOn } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection, guarded, LinkBackoff, listenOn } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { fromJsonable, toJsonable } from './json-value.ts'
 
@@ -122,9 +122,9 @@ export class SocketIoBridge implements Bridge {
     this.client = socket
     this.hub.subscribe(socket, '/**')
     socket.onAny(guarded(this.counters, this.ctx!.log, 'Socket.IO input', (event: unknown, ...args: unknown[]) => this.onEvent(socket, event, args)))
-    let retryMs = 500
+    const retry = new LinkBackoff()
     socket.on('connect', () => {
-      retryMs = 500
+      retry.reset()
       ctx.log.info('Socket.IO bridge connected', { url: target, namespace: this.namespace })
       this.flushWhileDown(socket)
     })
@@ -133,8 +133,7 @@ export class SocketIoBridge implements Bridge {
       // A handshake the server refused (namespace middleware) is final for socket.io-client
       // (`active` turns false): it is up to us to try again, with the same backoff as its own.
       if (!socket.active && (o.reconnect ?? true) && this.client === socket) {
-        setTimeout(() => this.client === socket && !socket.active && socket.connect(), retryMs).unref()
-        retryMs = Math.min(retryMs * 2, 5000)
+        setTimeout(() => this.client === socket && !socket.active && socket.connect(), retry.next()).unref()
       }
     })
     socket.on('disconnect', (reason: string) => {

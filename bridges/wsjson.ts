@@ -26,7 +26,7 @@ import type { IncomingMessage } from 'node:http'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { ClaspValue } from '../generated/types.ts'
 import { ClaspError } from '../runtime/client/index.ts'
-import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection, guarded } from './bridge.ts'
+import { boundPort, type Bridge, type BridgeContext, type BridgeOptions, type BridgeStats, countError, countMalformed, emptyStats, firstConnection, guarded, LinkBackoff } from './bridge.ts'
 import { ClientHub, type HubUpdate } from './hub.ts'
 import { parseJsonValue, toJsonText } from './json-value.ts'
 
@@ -131,13 +131,13 @@ export class WsJsonBridge implements Bridge {
 
   /** Open the link, and reopen it with backoff (0.5 s doubling to 5 s) whenever it closes. */
   private async startLink(ctx: BridgeContext, url: string): Promise<void> {
-    let delay = 500
+    const retry = new LinkBackoff()
     let opened: (() => void) | undefined
     const open = () => {
       const ws = new WebSocket(url, { maxPayload: this.options.maxPayloadBytes ?? 65536 })
       this.link = ws
       ws.on('open', () => {
-        delay = 500
+        retry.reset()
         this.heartbeat(ws, 'server')
         this.hub.subscribe(ws, '/**')
         ctx.log.info('WS-JSON bridge connected', { url, namespace: this.namespace })
@@ -149,9 +149,9 @@ export class WsJsonBridge implements Bridge {
       ws.on('close', (code) => {
         this.hub.drop(ws)
         if (this.stopped || this.link !== ws) return
+        const delay = retry.next()
         ctx.log.warn('WS-JSON link closed; reopening', { url, code, retryMs: delay })
         this.reopen = setTimeout(open, delay)
-        delay = Math.min(delay * 2, 5000)
       })
     }
     open()
