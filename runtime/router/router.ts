@@ -6,6 +6,7 @@
 import { decode, encode } from '../../generated/codec.ts'
 import type { ClaspValue, Message, ParamValue, SignalType, Ttl } from '../../generated/types.ts'
 import { ClaspDecodeError, ClaspEncodeError } from '../codec/errors.ts'
+import { MAX_FRAME_BYTES } from '../codec/writer.ts'
 import { SubscriptionTrie, compilePattern } from '../address/index.ts'
 import { type Clock, systemClock } from './clock.ts'
 import { type ConflictStrategy, type RouterConfig, resolveConfig } from './config.ts'
@@ -229,18 +230,30 @@ export class Router {
   }
 
   /**
-   * The frame that will broadcast a SET once it is applied at `revision`, or undefined when it
-   * does not fit the wire. The broadcast carries a revision the writer's SET may not have had,
-   * so a value that just fitted the writer's frame can be too large for it: such a SET must be
-   * refused before it is applied, or the router would hold a value nobody hears of.
+   * The frame that will broadcast a SET once it is applied at `revision` by `writer`, or why the
+   * value does not fit the wire. The broadcast carries a revision the writer's SET may not have
+   * had, and a SNAPSHOT entry (late joiners, GET) adds the writer and a timestamp too, so a value
+   * that just fitted the writer's frame can be too large for either: such a SET must be refused
+   * before it is applied, or the router would hold a value that nobody can be sent.
    */
-  setBroadcastFrame(set: SetRequest, revision: bigint): Uint8Array | undefined {
+  setBroadcastFrame(set: SetRequest, revision: bigint, writer: string): Uint8Array | { tooLarge: string } {
+    let frame: Uint8Array
     try {
-      return encode(setBroadcast(set, revision))
+      frame = encode(setBroadcast(set, revision))
     } catch (e) {
-      if (e instanceof ClaspEncodeError) return undefined
+      if (e instanceof ClaspEncodeError) return { tooLarge: BROADCAST_TOO_LARGE }
       throw e
     }
+    // Only a value near the limit can fit the broadcast but not a SNAPSHOT entry: check those exactly.
+    if (frame.length > MAX_FRAME_BYTES - SNAPSHOT_ENTRY_MARGIN) {
+      try {
+        encode({ type: 'SNAPSHOT', params: [{ address: set.address, value: set.value, revision, writer, timestamp: 0n }] })
+      } catch (e) {
+        if (e instanceof ClaspEncodeError) return { tooLarge: SNAPSHOT_TOO_LARGE }
+        throw e
+      }
+    }
+    return frame
   }
 
   /** Broadcast an accepted SET to param subscribers, the writer included [CONF-75]. */
@@ -262,6 +275,12 @@ export class Router {
     for (const chunk of snapshotChunks(entries, this.config.snapshotChunkParams)) session.send({ type: 'SNAPSHOT', params: chunk })
   }
 }
+
+/** Refusals of a SET whose value fits the writer's frame but not what the router must send (our texts). */
+export const BROADCAST_TOO_LARGE = 'value too large: its broadcast SET would exceed the 65,535-byte frame payload'
+export const SNAPSHOT_TOO_LARGE = 'value too large: its SNAPSHOT entry (late joiners, GET) would exceed the 65,535-byte frame payload'
+/** More than a SNAPSHOT entry adds to a SET broadcast: writer id, timestamp, flags, count. */
+const SNAPSHOT_ENTRY_MARGIN = 256
 
 /** What of a SET request its broadcast repeats. */
 type SetRequest = { address: string; value: ClaspValue; lock?: boolean; unlock?: boolean; ttl?: Ttl }

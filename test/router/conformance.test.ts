@@ -644,9 +644,22 @@ describe('robustness and limits', () => {
     expect(c.take()).toEqual([{ type: 'ERROR', code: 400, message: 'value too large: its broadcast SET would exceed the 65,535-byte frame payload', address: '/big' }])
     expect(h.router.params.get('/big')).toBeUndefined()
     expect(bystander.take()).toEqual([])
-    c.send({ type: 'SET', address: '/big', value: 'x'.repeat(65_500) }) // this one fits both ways
+    c.send({ type: 'SET', address: '/big', value: 'x'.repeat(65_400) }) // this one fits every form
     expect(c.takeType('ACK')).toMatchObject([{ address: '/big', revision: 1n }])
     expect(bystander.takeType('SET')).toHaveLength(1)
+  })
+
+  test('a SET that fits its broadcast but not a SNAPSHOT entry (which adds writer and timestamp) is refused too: late joiners and GET could not get it', () => {
+    const h = new Harness()
+    const c = h.client()
+    c.send({ type: 'SET', address: '/big', value: 'x'.repeat(65_480) })
+    expect(c.take()).toEqual([{ type: 'ERROR', code: 400, message: 'value too large: its SNAPSHOT entry (late joiners, GET) would exceed the 65,535-byte frame payload', address: '/big' }])
+    expect(h.router.params.get('/big')).toBeUndefined()
+    c.send({ type: 'SET', address: '/big', value: 'x'.repeat(65_400) })
+    expect(c.takeType('ACK')).toHaveLength(1)
+    const late = h.client()
+    late.send({ type: 'GET', address: '/big' })
+    expect(late.takeType('SNAPSHOT').flatMap((m) => m.params.map((p) => (p.value as string).length))).toEqual([65_400])
   })
 
   test('[CONF-138] a 10 KB client name is accepted', () => {

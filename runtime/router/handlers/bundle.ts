@@ -8,7 +8,6 @@ import type { BundleMessage, PublishMessage, SetMessage } from '../../../generat
 import { type Param, refusalText } from '../params.ts'
 import type { Router } from '../router.ts'
 import type { Session } from '../session.ts'
-import { VALUE_TOO_LARGE } from './set.ts'
 
 /** Bundles scheduled further ahead than this are refused rather than held for days. */
 const MAX_SCHEDULE_AHEAD_MS = 24 * 3600_000
@@ -51,9 +50,9 @@ function applyBundle(router: Router, session: Session, m: BundleMessage): void {
     const revision = (expected ?? router.params.get(s.address)?.revision ?? 0n) + 1n
     pendingRevision.set(s.address, revision)
     // Every broadcast must fit the wire before anything is applied (see Router.setBroadcastFrame).
-    const frame = router.setBroadcastFrame(s, revision)
-    if (!frame) {
-      session.send({ type: 'ERROR', code: 400, message: `Bundle rejected: ${VALUE_TOO_LARGE}`, address: s.address })
+    const frame = router.setBroadcastFrame(s, revision, session.id)
+    if ('tooLarge' in frame) {
+      session.send({ type: 'ERROR', code: 400, message: `Bundle rejected: ${frame.tooLarge}`, address: s.address })
       return
     }
     frames.push(frame)

@@ -9,9 +9,6 @@ import { refusalText } from '../params.ts'
 import type { Router } from '../router.ts'
 import type { Session } from '../session.ts'
 
-/** Our text (the reference has no such check): see Router.setBroadcastFrame. */
-export const VALUE_TOO_LARGE = 'value too large: its broadcast SET would exceed the 65,535-byte frame payload'
-
 export function set(router: Router, session: Session, m: SetMessage): void {
   if (utf8Length(m.address) > router.config.maxAddressBytes) {
     session.send({ type: 'ERROR', code: 200, message: `address longer than ${router.config.maxAddressBytes} bytes`, address: m.address.slice(0, 64) })
@@ -22,9 +19,9 @@ export function set(router: Router, session: Session, m: SetMessage): void {
     session.send({ type: 'ERROR', code: 400, message: refusalText(refusal), address: m.address })
     return
   }
-  const frame = router.setBroadcastFrame(m, (router.params.get(m.address)?.revision ?? 0n) + 1n)
-  if (!frame) {
-    session.send({ type: 'ERROR', code: 400, message: VALUE_TOO_LARGE, address: m.address })
+  const frame = router.setBroadcastFrame(m, (router.params.get(m.address)?.revision ?? 0n) + 1n, session.id)
+  if ('tooLarge' in frame) {
+    session.send({ type: 'ERROR', code: 400, message: frame.tooLarge, address: m.address })
     return
   }
   const param = router.params.apply(m, session.id, router.clock.now())
